@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using Newtonsoft.Json;
+
+namespace Databacker.Api.Contracts.Serialization;
+
+/// <summary>
+/// Reads and writes <see cref="IExtensibleEnum"/> values as plain JSON strings, keeping values this version
+/// of the contract does not know.
+/// </summary>
+public sealed class ExtensibleEnumConverter : JsonConverter
+{
+    private static readonly ConcurrentDictionary<Type, Func<string, object>> Factories = new();
+
+    /// <inheritdoc />
+    public override bool CanConvert(Type objectType)
+        => typeof(IExtensibleEnum).IsAssignableFrom(Nullable.GetUnderlyingType(objectType) ?? objectType);
+
+    /// <inheritdoc />
+    public override object? ReadJson(JsonReader reader, Type objectType, object? existingValue, JsonSerializer serializer)
+    {
+        var underlying = Nullable.GetUnderlyingType(objectType);
+        if (reader.TokenType == JsonToken.Null)
+        {
+            if (underlying is not null || !objectType.IsValueType)
+            {
+                return null;
+            }
+
+            throw new JsonSerializationException($"Null is not a valid {objectType.Name} at '{reader.Path}'.");
+        }
+
+        if (reader.TokenType != JsonToken.String)
+        {
+            throw new JsonSerializationException($"Expected a string for {objectType.Name} at '{reader.Path}', got {reader.TokenType}.");
+        }
+
+        var type = underlying ?? objectType;
+        var factory = Factories.GetOrAdd(type, CreateFactory);
+        return factory((string)reader.Value!);
+    }
+
+    /// <inheritdoc />
+    public override void WriteJson(JsonWriter writer, object? value, JsonSerializer serializer)
+    {
+        if (value is IExtensibleEnum extensible)
+        {
+            writer.WriteValue(extensible.Value);
+        }
+        else
+        {
+            writer.WriteNull();
+        }
+    }
+
+    private static Func<string, object> CreateFactory(Type type)
+    {
+        var constructor = type.GetConstructor([typeof(string)])
+            ?? throw new InvalidOperationException($"{type} has no constructor taking its wire value.");
+        return value => constructor.Invoke([value]);
+    }
+}
