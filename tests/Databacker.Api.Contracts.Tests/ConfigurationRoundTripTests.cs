@@ -1,0 +1,111 @@
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace Databacker.Api.Contracts.Tests;
+
+public class ConfigurationRoundTripTests
+{
+    // Every field the databacker engine reads, plus members and an enum value this contract does not know.
+    private const string LocalDocument = """
+    {
+      "version": "config.databack.io/v1",
+      "kind": "local",
+      "metadata": { "name": "prod-db", "description": "production", "digest": "sha256:abc", "labels": { "team": "ops" } },
+      "spec": {
+        "logging": "debug",
+        "database": { "server": "db.internal", "port": 3306, "credentials": { "username": "backup", "password": "s3cret" } },
+        "dump": {
+          "include": ["app", "billing"],
+          "exclude": ["tmp"],
+          "safechars": true,
+          "noDatabaseName": false,
+          "skipExtendedInsert": true,
+          "schedule": { "cron": "0 3 * * *", "frequency": 1440, "begin": "+15", "once": false },
+          "compression": "gzip",
+          "compact": true,
+          "triggers": true,
+          "routines": false,
+          "maxAllowedPacket": 4194304,
+          "filenamePattern": "db_backup_{{ .now }}.{{ .compression }}",
+          "encryption": { "algorithm": "aes256-gcm", "key": "k3y", "keyPath": "/etc/key" },
+          "targets": ["s3", "share", "local", "future"],
+          "parallelism": 2,
+          "scripts": { "preBackup": "/scripts/pre", "postBackup": "/scripts/post" },
+          "newDumpOption": { "nested": [1, 2, 3] }
+        },
+        "restore": { "preRestore": "/scripts/pre-restore", "postRestore": "/scripts/post-restore" },
+        "prune": { "retention": "7d" },
+        "telemetry": { "url": "https://controller.example.com", "certificates": ["-----BEGIN CERTIFICATE-----"], "credentials": "token", "bufferSize": 65536 },
+        "targets": {
+          "s3": { "type": "s3", "url": "s3://bucket/path", "spec": { "region": "eu-west-1", "endpoint": "https://s3.example.com", "pathStyle": true, "accessKeyID": "AKIA", "secretAccessKey": "secret" } },
+          "share": { "type": "smb", "url": "smb://server/share", "spec": { "domain": "CORP", "username": "u", "password": "p" } },
+          "local": { "type": "file", "url": "file:///backups" },
+          "future": { "type": "gcs", "url": "gs://bucket", "spec": { "project": "p1" } }
+        },
+        "unknownTopLevelSpecField": true
+      },
+      "unknownTopLevelField": { "a": "b" }
+    }
+    """;
+
+    private const string RemoteDocument = """
+    { "version": "config.databack.io/v1", "kind": "remote", "metadata": { "name": "r" },
+      "spec": { "url": "https://controller.example.com", "certificates": ["abc"], "credentials": "cred", "extra": 1 } }
+    """;
+
+    private const string EncryptedDocument = """
+    { "version": "config.databack.io/v1", "kind": "encrypted", "metadata": { "name": "e" },
+      "spec": { "algorithm": "chacha20-poly1305", "recipientPublicKey": "rpk", "senderPublicKey": "spk", "data": "ZGF0YQ==" } }
+    """;
+
+    [TestCase(LocalDocument, typeof(LocalConfig))]
+    [TestCase(RemoteDocument, typeof(RemoteConfig))]
+    [TestCase(EncryptedDocument, typeof(EncryptedConfig))]
+    public void Configuration_document_round_trips_without_loss(string json, Type expectedType)
+    {
+        var document = JsonConvert.DeserializeObject<ConfigDocument>(json);
+
+        Assert.That(document, Is.InstanceOf(expectedType));
+        var written = JToken.Parse(JsonConvert.SerializeObject(document));
+        var original = JToken.Parse(json);
+        Assert.That(JToken.DeepEquals(original, written), Is.True, $"lost or changed on the way:\n{written}");
+    }
+
+    [Test]
+    public void Local_configuration_fields_are_typed()
+    {
+        var document = (LocalConfig)JsonConvert.DeserializeObject<ConfigDocument>(LocalDocument)!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(document.Version, Is.EqualTo("config.databack.io/v1"));
+            Assert.That(document.Metadata!.Name, Is.EqualTo("prod-db"));
+            Assert.That(document.Spec!.Database!.Credentials!.Password, Is.EqualTo("s3cret"));
+            Assert.That(document.Spec.Dump!.Schedule!.Cron, Is.EqualTo("0 3 * * *"));
+            Assert.That(document.Spec.Dump.Targets, Is.EqualTo(new[] { "s3", "share", "local", "future" }));
+            Assert.That(document.Spec.Targets!["s3"].Type, Is.EqualTo(TargetType.S3));
+            Assert.That(document.Spec.Targets["s3"].Type.IsKnown, Is.True);
+            Assert.That(document.Spec.Dump.AdditionalProperties.ContainsKey("newDumpOption"), Is.True);
+        });
+    }
+
+    [Test]
+    public void Unknown_enum_value_is_kept_and_reported_as_unknown()
+    {
+        var document = (LocalConfig)JsonConvert.DeserializeObject<ConfigDocument>(LocalDocument)!;
+        var future = document.Spec!.Targets!["future"].Type;
+
+        Assert.That(future.Value, Is.EqualTo("gcs"));
+        Assert.That(future.IsKnown, Is.False);
+        Assert.That(future, Is.Not.EqualTo(TargetType.S3));
+    }
+
+    [Test]
+    public void Enum_that_is_not_a_string_is_a_clear_serialization_error()
+    {
+        const string json = """{ "version": "config.databack.io/v1", "kind": "local", "spec": { "targets": { "x": { "type": 42, "url": "file:///" } } } }""";
+
+        var error = Assert.Throws<JsonSerializationException>(() => JsonConvert.DeserializeObject<ConfigDocument>(json));
+        Assert.That(error!.Message, Does.Contain("Expected a string"));
+    }
+}
