@@ -1,0 +1,14 @@
+namespace Databacker.Api.Client.Pipeline;
+
+/// <summary>Keys of the per-call state that handlers share through <see cref="HttpRequestMessage.Options"/>.</summary>
+internal static class PipelineOptionKeys
+{
+    /// <summary>The body captured once per logical call, reused for every hop and retry.</summary>
+    public static readonly HttpRequestOptionsKey<RequestBody> Body = new("Databacker.Api.Client.Body");
+
+    /// <summary>The URIs this call has been sent to so far (first request, then redirect targets).</summary>
+    public static readonly HttpRequestOptionsKey<List<Uri>> RedirectChain = new("Databacker.Api.Client.RedirectChain");
+
+    /// <summary>Set by the routing handler on a hop whose origin is untrusted: no credential of any kind goes there.</summary>
+    public static readonly HttpRequestOptionsKey<bool> CredentialsStripped = new("Databacker.Api.Client.CredentialsStripped");
+}

@@ -1,0 +1,36 @@
+namespace Databacker.Api.Client.Pipeline;
+
+/// <summary>Builds the message for one more send of a logical call (a redirect hop, a retry, an authentication retry).</summary>
+internal static class RequestReplay
+{
+    /// <summary>
+    /// A new message with the method, version, headers and options of <paramref name="original"/>, sent to
+    /// <paramref name="target"/>, with fresh content from <paramref name="body"/>.
+    /// </summary>
+    public static HttpRequestMessage Clone(HttpRequestMessage original, Uri target, RequestBody body)
+    {
+        var clone = new HttpRequestMessage(original.Method, target)
+        {
+            Version = original.Version,
+            VersionPolicy = original.VersionPolicy,
+            Content = body.CreateContent(),
+        };
+
+        foreach (var header in original.Headers)
+        {
+            clone.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        IDictionary<string, object?> options = clone.Options;
+        foreach (var option in original.Options)
+        {
+            options[option.Key] = option.Value;
+        }
+
+        return clone;
+    }
+
+    /// <summary>The redirect chain of this call so far (empty if the routing handler is not in the pipeline).</summary>
+    public static IReadOnlyList<Uri> ChainOf(HttpRequestMessage request) =>
+        request.Options.TryGetValue(PipelineOptionKeys.RedirectChain, out var chain) ? chain.ToArray() : request.RequestUri is { } uri ? [uri] : [];
+}

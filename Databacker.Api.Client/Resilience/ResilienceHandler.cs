@@ -1,0 +1,262 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Runtime.CompilerServices;
+using Databacker.Api.Client.Diagnostics;
+using Databacker.Api.Client.Exceptions;
+using Databacker.Api.Client.Pipeline;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace Databacker.Api.Client.Resilience;
+
+/// <summary>
+/// Retries, timeouts and circuit breaking, with Polly v8 (<c>Polly.Core</c>), as one <see cref="DelegatingHandler"/>.
+/// </summary>
+/// <remarks>
+/// <para>Strategies, outside in: total timeout, retry, a circuit breaker per authority, attempt timeout.</para>
+/// <para>Retried: transport errors, attempt timeouts, 408, 429, 500, 502, 503 and 504; only for safe methods (GET,
+/// HEAD, OPTIONS, TRACE) or requests carrying an <c>Idempotency-Key</c>, and only while the body can be sent again.
+/// Never retried: everything else, including 400, 401 (the <see cref="Authentication.AccessTokenHandler"/> owns it),
+/// 403, 404, 406, 410 and 413. Delays grow exponentially with jitter; a <c>Retry-After</c> (delta-seconds or
+/// HTTP-date) replaces the computed delay; if it is longer than <see cref="ResilienceOptions.MaxRetryAfter"/> or than
+/// the time left, the call fails at once with <see cref="RateLimitedException"/>, as does a 429 that is not retried.</para>
+/// <para>An open circuit throws Polly's <see cref="BrokenCircuitException"/>; a timeout throws Polly's
+/// <see cref="TimeoutRejectedException"/>. All time goes through the injected <see cref="TimeProvider"/>.</para>
+/// </remarks>
+public sealed class ResilienceHandler : DelegatingHandler
+{
+    private static readonly ResiliencePropertyKey<long> StartedAt = new("Databacker.Api.Client.StartedAt");
+    private static readonly ResiliencePropertyKey<TimeSpan?> RateLimitedFor = new("Databacker.Api.Client.RateLimitedFor");
+    private static readonly ResiliencePropertyKey<HttpRequestMessage> Request = new("Databacker.Api.Client.Request");
+    private static readonly ResiliencePropertyKey<RequestBody> Body = new("Databacker.Api.Client.Body");
+
+    private readonly ResilienceOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConditionalWeakTable<ResilienceOptions, Strategies> _strategies = new();
+    private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _breakers = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the handler.</summary>
+    /// <param name="options">Default options; validated here.</param>
+    /// <param name="timeProvider">The clock for delays, timeouts and breaker windows; <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="logger">Where retries, rate limits and circuit changes are logged.</param>
+    public ResilienceHandler(ResilienceOptions? options = null, TimeProvider? timeProvider = null, ILogger<ResilienceHandler>? logger = null)
+    {
+        _options = options ?? new ResilienceOptions();
+        _options.Validate();
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var options = _options;
+        if (request.Options.TryGetValue(ResilienceOptions.RequestOptionsKey, out var overridden) && !ReferenceEquals(overridden, _options))
+        {
+            overridden.Validate();
+            options = overridden;
+        }
+
+        var strategies = _strategies.GetValue(options, Build);
+        var body = await RequestBody.CaptureAsync(request, cancellationToken).ConfigureAwait(false);
+        var breaker = options.EnableCircuitBreaker && request.RequestUri is { IsAbsoluteUri: true } uri
+            ? _breakers.GetOrAdd(Origin.Of(uri), BuildBreaker)
+            : ResiliencePipeline<HttpResponseMessage>.Empty;
+
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(StartedAt, _time.GetTimestamp());
+        context.Properties.Set(Request, request);
+        context.Properties.Set(Body, body);
+        HttpResponseMessage response;
+        TimeSpan? rateLimitedFor = null;
+        var rateLimited = false;
+        try
+        {
+            response = await strategies.Outer.ExecuteAsync(
+                static async (ctx, state) => await state.Breaker.ExecuteAsync(
+                    static async (ctx2, state2) => await state2.Strategies.Attempt.ExecuteAsync(
+                        static async (ctx3, state3) => await state3.Handler.SendOnceAsync(state3.Request, state3.Body, ctx3.CancellationToken).ConfigureAwait(false),
+                        ctx2,
+                        state2).ConfigureAwait(false),
+                    ctx,
+                    state).ConfigureAwait(false),
+                context,
+                new CallState(this, strategies, breaker, request, body)).ConfigureAwait(false);
+        }
+        finally
+        {
+            rateLimited = context.Properties.TryGetValue(RateLimitedFor, out rateLimitedFor);
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        if (response.StatusCode == HttpStatusCode.TooManyRequests || (rateLimited && !response.IsSuccessStatusCode))
+        {
+            var retryAfter = rateLimitedFor ?? RetryAfter.Read(response, _time.GetUtcNow());
+            ResilienceLog.RateLimited(_logger, request.Method, request.RequestUri, retryAfter);
+            ApiCallDetails details;
+            using (response)
+            {
+                details = await ApiCallDetailsReader.ReadAsync(response, request, cancellationToken).ConfigureAwait(false);
+            }
+
+            throw new RateLimitedException(
+                retryAfter is { } delay
+                    ? $"{request.Method} {request.RequestUri} is rate limited: the server asked to wait {delay}, beyond what this call may wait (at most {options.MaxRetryAfter}, within a total of {options.TotalTimeout})."
+                    : $"{request.Method} {request.RequestUri} is rate limited ({(int)response.StatusCode}) and was not retried further.",
+                details,
+                retryAfter);
+        }
+
+        return response;
+    }
+
+    private async ValueTask<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, RequestBody body, CancellationToken cancellationToken)
+    {
+        HttpRequestMessage attempt;
+        try
+        {
+            attempt = RequestReplay.Clone(request, request.RequestUri!, body);
+        }
+        catch (InvalidOperationException)
+        {
+            throw new RequestNotReplayableException(
+                $"{request.Method} {request.RequestUri} cannot be retried: its streamed body was already sent.",
+                ApiCallDetailsReader.Describe(request, null));
+        }
+
+        using var activity = DatabackerClientDiagnostics.ActivitySource.StartActivity("databacker.attempt", ActivityKind.Internal);
+        activity?.SetTag("http.request.method", request.Method.Method);
+        activity?.SetTag("url.full", request.RequestUri?.GetLeftPart(UriPartial.Path));
+        var response = await base.SendAsync(attempt, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("http.response.status_code", (int)response.StatusCode);
+        return response;
+    }
+
+    private Strategies Build(ResilienceOptions options)
+    {
+        var outer = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
+            .AddTimeout(options.TotalTimeout)
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = Math.Max(1, options.MaxRetryAttempts),
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = options.BaseDelay,
+                MaxDelay = options.MaxDelay,
+                UseJitter = options.UseJitter,
+                Randomizer = options.Randomizer,
+                ShouldHandle = args => new ValueTask<bool>(options.MaxRetryAttempts > 0 && ShouldRetry(args.Outcome, args.Context, options)),
+                DelayGenerator = args => new ValueTask<TimeSpan?>(
+                    args.Outcome.Result is { } r ? RetryAfter.Read(r, _time.GetUtcNow()) : null),
+                OnRetry = args =>
+                {
+                    args.Context.Properties.TryGetValue(Request, out var request);
+                    var outcome = args.Outcome.Exception is { } ex ? ex.GetType().Name : $"{(int)args.Outcome.Result!.StatusCode}";
+                    ResilienceLog.Retrying(_logger, request!.Method, request.RequestUri, args.AttemptNumber + 1, outcome, args.RetryDelay);
+                    Activity.Current?.AddEvent(new ActivityEvent("databacker.retry", tags: new ActivityTagsCollection
+                    {
+                        ["databacker.retry.attempt"] = args.AttemptNumber + 1,
+                        ["databacker.retry.delay_ms"] = args.RetryDelay.TotalMilliseconds,
+                        ["databacker.retry.outcome"] = outcome,
+                    }));
+                    args.Outcome.Result?.Dispose();
+                    return default;
+                },
+            })
+            .Build();
+
+        var attempt = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
+            .AddTimeout(options.AttemptTimeout)
+            .Build();
+
+        return new Strategies(options, outer, attempt);
+    }
+
+    private ResiliencePipeline<HttpResponseMessage> BuildBreaker(string authority) =>
+        new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                FailureRatio = _options.BreakerFailureRatio,
+                MinimumThroughput = _options.BreakerMinimumThroughput,
+                SamplingDuration = _options.BreakerSamplingDuration,
+                BreakDuration = _options.BreakerBreakDuration,
+                ShouldHandle = args => new ValueTask<bool>(args.Outcome switch
+                {
+                    { Exception: HttpRequestException or TimeoutRejectedException } => true,
+                    { Result: { } r } => (int)r.StatusCode >= 500 || r.StatusCode == HttpStatusCode.RequestTimeout,
+                    _ => false,
+                }),
+                OnOpened = args =>
+                {
+                    ResilienceLog.CircuitOpened(_logger, authority, args.BreakDuration);
+                    return default;
+                },
+            })
+            .Build();
+
+    private bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context, ResilienceOptions options)
+    {
+        context.Properties.TryGetValue(Request, out var request);
+        context.Properties.TryGetValue(Body, out var body);
+        if (request is null || body is null || !body.CanReplay || !IsRetryableMethod(request, options))
+        {
+            return false;
+        }
+
+        if (outcome.Exception is not null)
+        {
+            // Transport errors and attempt timeouts; never the caller's own cancellation or an open circuit.
+            return outcome.Exception is HttpRequestException or TimeoutRejectedException && !context.CancellationToken.IsCancellationRequested;
+        }
+
+        var response = outcome.Result!;
+        if (response.StatusCode is not (HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
+            or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout))
+        {
+            return false;
+        }
+
+        if (ExceedsWait(response, options, context))
+        {
+            context.Properties.Set(RateLimitedFor, RetryAfter.Read(response, _time.GetUtcNow()));
+            return false;
+        }
+
+        return true;
+    }
+
+    private bool ExceedsWait(HttpResponseMessage response, ResilienceOptions options, ResilienceContext context)
+    {
+        if (RetryAfter.Read(response, _time.GetUtcNow()) is not { } delay)
+        {
+            return false;
+        }
+
+        if (delay > options.MaxRetryAfter)
+        {
+            return true;
+        }
+
+        if (context.Properties.TryGetValue(StartedAt, out var started))
+        {
+            var left = options.TotalTimeout - _time.GetElapsedTime(started);
+            return delay >= left;
+        }
+
+        return false;
+    }
+
+    private static bool IsRetryableMethod(HttpRequestMessage request, ResilienceOptions options) =>
+        request.Method == HttpMethod.Get || request.Method == HttpMethod.Head || request.Method == HttpMethod.Options
+        || request.Method == HttpMethod.Trace || request.Headers.Contains(options.IdempotencyKeyHeader);
+
+    private sealed record Strategies(ResilienceOptions Options, ResiliencePipeline<HttpResponseMessage> Outer, ResiliencePipeline<HttpResponseMessage> Attempt);
+
+    private sealed record CallState(ResilienceHandler Handler, Strategies Strategies, ResiliencePipeline<HttpResponseMessage> Breaker, HttpRequestMessage Request, RequestBody Body);
+}

@@ -1,0 +1,139 @@
+using System.Collections.Concurrent;
+using Databacker.Api.Client.Pipeline;
+
+namespace Databacker.Api.Client.Routing;
+
+/// <summary>
+/// The permanent moves (301, 308) the client has seen, so later calls to a moved route go straight to its new place.
+/// Thread-safe; share one per endpoint configuration. Call <see cref="Clear"/> when the configuration changes (for
+/// example a new orchestration URL) or a remembered place stops answering; entries are never expired on their own,
+/// because the API promises that resources are permanent.
+/// </summary>
+public sealed class RouteTable
+{
+    private const int MaxResolutionSteps = 10;
+
+    private readonly ConcurrentDictionary<string, Uri> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _prefixes = new(StringComparer.Ordinal);
+
+    /// <summary>The number of remembered moves (exact routes plus service prefixes).</summary>
+    public int Count => _routes.Count + _prefixes.Count;
+
+    /// <summary>Remembers that <paramref name="from"/> moved permanently to <paramref name="to"/>.</summary>
+    /// <param name="from">The absolute URI that answered 301 or 308.</param>
+    /// <param name="to">The absolute URI it moved to.</param>
+    /// <param name="applyToService">
+    /// Also move the other routes of the same service: the path segments the two URIs end with in common are kept,
+    /// and everything before them (origin and base path) is replaced for every route that starts with the same base
+    /// path and first common segment.
+    /// </param>
+    public void Remember(Uri from, Uri to, bool applyToService = true)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        if (!from.IsAbsoluteUri || !to.IsAbsoluteUri)
+        {
+            throw new ArgumentException("Moves are remembered between absolute URIs only.");
+        }
+
+        _routes[KeyOf(from)] = to;
+        if (applyToService && TryGetPrefixMove(from, to, out var fromPrefix, out var toPrefix))
+        {
+            _prefixes[fromPrefix] = toPrefix;
+        }
+    }
+
+    /// <summary>Forgets every remembered move.</summary>
+    public void Clear()
+    {
+        _routes.Clear();
+        _prefixes.Clear();
+    }
+
+    /// <summary>Where a request for <paramref name="requestUri"/> should go, following remembered moves.</summary>
+    /// <param name="requestUri">The absolute URI the caller asked for.</param>
+    /// <param name="target">The remembered new place, when there is one.</param>
+    /// <returns><see langword="true"/> when a remembered move applies.</returns>
+    public bool TryResolve(Uri requestUri, out Uri target)
+    {
+        ArgumentNullException.ThrowIfNull(requestUri);
+        target = requestUri;
+        if (!requestUri.IsAbsoluteUri || (_routes.IsEmpty && _prefixes.IsEmpty))
+        {
+            return false;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var current = requestUri;
+        for (var step = 0; step < MaxResolutionSteps && seen.Add(KeyOf(current)); step++)
+        {
+            if (_routes.TryGetValue(KeyOf(current), out var next) || TryApplyPrefix(current, out next))
+            {
+                current = next;
+                continue;
+            }
+
+            break;
+        }
+
+        target = current;
+        return !ReferenceEquals(current, requestUri);
+    }
+
+    private static string KeyOf(Uri uri) => uri.GetComponents(UriComponents.HttpRequestUrl, UriFormat.UriEscaped);
+
+    private static string PathKeyOf(Uri uri) => Origin.Of(uri) + uri.AbsolutePath;
+
+    private bool TryApplyPrefix(Uri uri, out Uri target)
+    {
+        target = uri;
+        var path = PathKeyOf(uri);
+        string? best = null;
+        foreach (var prefix in _prefixes.Keys)
+        {
+            if (path.StartsWith(prefix, StringComparison.Ordinal) && (best is null || prefix.Length > best.Length))
+            {
+                best = prefix;
+            }
+        }
+
+        if (best is null || !_prefixes.TryGetValue(best, out var replacement))
+        {
+            return false;
+        }
+
+        // The prefix keys are origin + path; the replacement is an absolute URI prefix.
+        target = new Uri(replacement + path[best.Length..] + uri.Query);
+        return true;
+    }
+
+    private static bool TryGetPrefixMove(Uri from, Uri to, out string fromPrefix, out string toPrefix)
+    {
+        fromPrefix = toPrefix = string.Empty;
+        if (!string.Equals(from.Query, to.Query, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var fromSegments = from.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var toSegments = to.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var common = 0;
+        while (common < fromSegments.Length && common < toSegments.Length
+            && string.Equals(fromSegments[^(common + 1)], toSegments[^(common + 1)], StringComparison.Ordinal))
+        {
+            common++;
+        }
+
+        if (common == 0 || (common == fromSegments.Length && common == toSegments.Length && Origin.Same(from, to)))
+        {
+            return false;
+        }
+
+        var service = fromSegments[^common];
+        var fromBase = string.Join('/', fromSegments[..^common]);
+        var toBase = string.Join('/', toSegments[..^common]);
+        fromPrefix = Origin.Of(from) + "/" + (fromBase.Length > 0 ? fromBase + "/" : string.Empty) + service + "/";
+        toPrefix = to.GetLeftPart(UriPartial.Authority) + "/" + (toBase.Length > 0 ? toBase + "/" : string.Empty) + service + "/";
+        return true;
+    }
+}

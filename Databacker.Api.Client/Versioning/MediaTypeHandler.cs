@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Databacker.Api.Client.Exceptions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Databacker.Api.Client.Versioning;
+
+/// <summary>
+/// Enforces the API's versioned media types (spec, "Versioning"): sends the exact vendor media type an operation was
+/// built for, accepts a response of the same resource in the same or a newer version (newer versions only add
+/// fields, which the generated models keep), and turns anything else into <see cref="UnexpectedMediaTypeException"/>
+/// and <c>406</c> into <see cref="NotAcceptableException"/>.
+/// </summary>
+public sealed partial class MediaTypeHandler : DelegatingHandler
+{
+    private readonly MediaTypeOptions _options;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the handler.</summary>
+    /// <param name="options">Default options.</param>
+    /// <param name="logger">Where newer-version responses are noted.</param>
+    public MediaTypeHandler(MediaTypeOptions? options = null, ILogger<MediaTypeHandler>? logger = null)
+    {
+        _options = options ?? new MediaTypeOptions();
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var options = request.Options.TryGetValue(MediaTypeOptions.RequestOptionsKey, out var overridden) ? overridden : _options;
+        if (options.Accept is { } accept)
+        {
+            request.Headers.Accept.Clear();
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept.ToString()));
+        }
+
+        if (options.ContentType is { } contentType && request.Content is not null)
+        {
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType.ToString());
+        }
+
+        var requested = request.Headers.Accept.Where(a => a.Quality is not 0).Select(a => a.MediaType!).Where(m => m is not null).ToArray();
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+
+        if (response.StatusCode == HttpStatusCode.NotAcceptable)
+        {
+            var details = await ReadAndDisposeAsync(response, request, cancellationToken).ConfigureAwait(false);
+            throw new NotAcceptableException(
+                $"{request.Method} {request.RequestUri} answered 406 Not Acceptable: the server cannot produce {string.Join(", ", requested.DefaultIfEmpty("(no Accept)"))}{(details.Problem is { } p ? $" ({p})" : string.Empty)}.",
+                details,
+                requested);
+        }
+
+        if (!options.ValidateResponses || !response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        var vendor = requested.Select(m => VendorMediaType.TryParse(m, out var v) ? v : null).OfType<VendorMediaType>().ToArray();
+        if (vendor.Length == 0)
+        {
+            return response;
+        }
+
+        var received = response.Content.Headers.ContentType?.MediaType;
+        if (received is null && (response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.ResetContent || response.Content.Headers.ContentLength == 0))
+        {
+            return response;
+        }
+
+        if (VendorMediaType.TryParse(received, out var receivedType))
+        {
+            if (vendor.Any(v => v.Accepts(receivedType)))
+            {
+                if (vendor.All(v => v.Version is null || v.Version != receivedType.Version))
+                {
+                    NewerVersion(_logger, receivedType.ToString(), request.RequestUri);
+                }
+
+                return response;
+            }
+        }
+        else if (received is not null && requested.Any(r => r == "*/*" || string.Equals(r, received, StringComparison.OrdinalIgnoreCase)))
+        {
+            // The caller itself accepted this generic type besides the vendor ones.
+            return response;
+        }
+
+        var error = await ReadAndDisposeAsync(response, request, cancellationToken).ConfigureAwait(false);
+        throw new UnexpectedMediaTypeException(
+            $"{request.Method} {request.RequestUri} answered {received ?? "without a Content-Type"}, but this client asked for {string.Join(", ", requested)} " +
+            "and can read only those, or newer versions of the same resource.",
+            error,
+            requested,
+            received);
+    }
+
+    private static async Task<ApiCallDetails> ReadAndDisposeAsync(HttpResponseMessage response, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using (response)
+        {
+            return await ApiCallDetailsReader.ReadAsync(response, request, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Debug, Message = "Accepted newer media type {MediaType} from {Uri}; unknown fields are kept, not read")]
+    private static partial void NewerVersion(ILogger logger, string mediaType, Uri? uri);
+}

@@ -1,0 +1,264 @@
+using System.Globalization;
+using System.Net;
+using Databacker.Api.Client.Exceptions;
+using Databacker.Api.Client.Resilience;
+using Databacker.Api.Client.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+using Polly.CircuitBreaker;
+using WireMock;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace Databacker.Api.Client.Tests.Resilience;
+
+[TestFixture]
+public sealed class ResilienceHandlerTests
+{
+    private Servers _servers = null!;
+
+    [SetUp]
+    public void SetUp() => _servers = new Servers();
+
+    [TearDown]
+    public void TearDown() => _servers.Dispose();
+
+    /// <summary>Answers the given statuses in order, then 200.</summary>
+    private static void Sequence(WireMockServer server, string path, params (int Status, string? RetryAfter)[] statuses)
+    {
+        var calls = 0;
+        server.Given(Request.Create().WithPath(path)).RespondWith(Response.Create().WithCallback(_ =>
+        {
+            var n = Interlocked.Increment(ref calls);
+            if (n > statuses.Length)
+            {
+                return new ResponseMessage { StatusCode = 200 };
+            }
+
+            var message = new ResponseMessage { StatusCode = statuses[n - 1].Status };
+            if (statuses[n - 1].RetryAfter is { } retryAfter)
+            {
+                message.AddHeader("Retry-After", retryAfter);
+            }
+
+            return message;
+        }));
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+    }
+
+    [TestCase(408)]
+    [TestCase(429)]
+    [TestCase(500)]
+    [TestCase(502)]
+    [TestCase(503)]
+    [TestCase(504)]
+    public async Task GET_is_retried_on_transient_status_until_it_succeeds(int status)
+    {
+        var server = _servers.Start();
+        Sequence(server, "/config/abc", (status, null), (status, null));
+        using var client = TestPipelines.Client(resilience: new ResilienceHandler(TestPipelines.FastResilience()));
+
+        using var response = await client.GetAsync(server.Uri("/config/abc"));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(server.Requests(), Has.Count.EqualTo(3));
+    }
+
+    [TestCase(400)]
+    [TestCase(401)]
+    [TestCase(403)]
+    [TestCase(404)]
+    [TestCase(406)]
+    [TestCase(410)]
+    [TestCase(413)]
+    public async Task Client_errors_are_never_retried(int status)
+    {
+        var server = _servers.Start();
+        Sequence(server, "/config/abc", (status, null));
+        using var client = TestPipelines.Client(resilience: new ResilienceHandler(TestPipelines.FastResilience()));
+
+        using var response = await client.GetAsync(server.Uri("/config/abc"));
+
+        Assert.That((int)response.StatusCode, Is.EqualTo(status));
+        Assert.That(server.Requests(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task POST_without_idempotency_key_is_not_retried()
+    {
+        var server = _servers.Start();
+        Sequence(server, "/report/abc", (503, null));
+        using var client = TestPipelines.Client(resilience: new ResilienceHandler(TestPipelines.FastResilience()));
+
+        using var response = await client.PostAsync(server.Uri("/report/abc"), new StringContent("{\"seq\":1}"));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(server.Requests(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task POST_with_idempotency_key_is_retried_with_the_same_key_and_body()
+    {
+        var server = _servers.Start();
+        Sequence(server, "/report/abc", (503, null), (502, null));
+        using var client = TestPipelines.Client(
+            idempotency: new IdempotencyHandler(),
+            resilience: new ResilienceHandler(TestPipelines.FastResilience()));
+
+        using var response = await client.PostAsync(server.Uri("/report/abc"), new StringContent("{\"seq\":1}"));
+        using var second = await client.PostAsync(server.Uri("/report/abc"), new StringContent("{\"seq\":2}"));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var requests = server.Requests();
+        var keys = requests.Select(r => r.Header("Idempotency-Key")).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(requests, Has.Count.EqualTo(4));
+            Assert.That(keys[0], Is.Not.Null.And.Not.Empty);
+            Assert.That(keys.Take(3), Is.All.EqualTo(keys[0]), "one key across the retries of one call");
+            Assert.That(keys[3], Is.Not.EqualTo(keys[0]), "a new call gets a new key");
+            Assert.That(requests.Take(3).Select(r => r.RequestMessage.Body), Is.All.EqualTo("{\"seq\":1}"));
+        });
+    }
+
+    [Test]
+    public async Task Retry_After_in_seconds_is_honoured()
+    {
+        var server = _servers.Start();
+        Sequence(server, "/config/abc", (503, "20"));
+        var time = new FakeTimeProvider();
+        var options = TestPipelines.FastResilience();
+        options.AttemptTimeout = TimeSpan.FromHours(1);
+        options.TotalTimeout = TimeSpan.FromHours(2);
+        using var client = TestPipelines.Client(resilience: new ResilienceHandler(options, time));
+
+        var pending = client.GetAsync(server.Uri("/config/abc"));
+        await WaitUntil(() => server.Requests().Count == 1);
+        await Task.Delay(50);
+        time.Advance(TimeSpan.FromSeconds(19));
+        await Task.Delay(100);
+        Assert.That(server.Requests(), Has.Count.EqualTo(1), "not before the 20 s the server asked for");
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        using var response = await pending;
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(server.Requests(), Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Retry_After_as_an_HTTP_date_is_honoured()
+    {
+        var server = _servers.Start();
+        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var retryAt = time.GetUtcNow().AddSeconds(30).ToString("R", CultureInfo.InvariantCulture);
+        Sequence(server, "/config/abc", (429, retryAt));
+        var options = TestPipelines.FastResilience();
+        options.AttemptTimeout = TimeSpan.FromHours(1);
+        options.TotalTimeout = TimeSpan.FromHours(2);
+        using var client = TestPipelines.Client(resilience: new ResilienceHandler(options, time));
+
+        var pending = client.GetAsync(server.Uri("/config/abc"));
+        await WaitUntil(() => server.Requests().Count == 1);
+        await Task.Delay(50);
+        time.Advance(TimeSpan.FromSeconds(29));
+        await Task.Delay(100);
+        Assert.That(server.Requests(), Has.Count.EqualTo(1), "not before the date the server named");
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        using var response = await pending;
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public void Retry_After_beyond_the_cap_fails_fast_with_RateLimitedException()
+    {
+        var server = _servers.Start();
+        Sequence(server, "/config/abc", (429, "120"));
+        var options = TestPipelines.FastResilience();
+        options.MaxRetryAfter = TimeSpan.FromSeconds(10);
+        using var client = TestPipelines.Client(resilience: new ResilienceHandler(options));
+
+        var error = Assert.ThrowsAsync<RateLimitedException>(() => client.GetAsync(server.Uri("/config/abc")));
+
+        Assert.That(error!.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(120)));
+        Assert.That(error.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(server.Requests(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void Retry_After_beyond_the_time_left_fails_fast_with_RateLimitedException()
+    {
+        var server = _servers.Start();
+        Sequence(server, "/config/abc", (503, "8"));
+        var options = TestPipelines.FastResilience();
+        options.AttemptTimeout = TimeSpan.FromSeconds(5);
+        options.TotalTimeout = TimeSpan.FromSeconds(5);
+        using var client = TestPipelines.Client(resilience: new ResilienceHandler(options));
+
+        var error = Assert.ThrowsAsync<RateLimitedException>(() => client.GetAsync(server.Uri("/config/abc")));
+
+        Assert.That(error!.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(8)));
+        Assert.That(server.Requests(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void A_429_that_is_still_there_after_the_last_retry_is_a_RateLimitedException()
+    {
+        var server = _servers.Start();
+        Sequence(server, "/config/abc", (429, null), (429, null), (429, null), (429, null));
+        using var client = TestPipelines.Client(resilience: new ResilienceHandler(TestPipelines.FastResilience()));
+
+        Assert.ThrowsAsync<RateLimitedException>(() => client.GetAsync(server.Uri("/config/abc")));
+        Assert.That(server.Requests(), Has.Count.EqualTo(4));
+    }
+
+    [Test]
+    public async Task Transport_errors_are_retried()
+    {
+        var primary = new RecordingHandler((_, n) => n < 3
+            ? throw new HttpRequestException("connection reset")
+            : Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)));
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(TestPipelines.FastResilience()));
+
+        using var response = await client.GetAsync("https://controller.example/config/abc");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(primary.Requests, Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public async Task The_circuit_breaker_opens_per_authority()
+    {
+        var primary = new RecordingHandler((request, _) => Task.FromResult(new HttpResponseMessage(
+            request.RequestUri!.Host == "broken.example" ? HttpStatusCode.InternalServerError : HttpStatusCode.OK)));
+        var options = TestPipelines.FastResilience();
+        options.MaxRetryAttempts = 0;
+        options.BreakerMinimumThroughput = 2;
+        options.BreakerFailureRatio = 0.5;
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(options));
+
+        for (var i = 0; i < 2; i++)
+        {
+            (await client.GetAsync("https://broken.example/config/abc")).Dispose();
+        }
+
+        Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync("https://broken.example/config/abc"));
+        using var healthy = await client.GetAsync("https://healthy.example/config/abc");
+        Assert.That(healthy.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public void Resilience_options_out_of_range_are_rejected()
+    {
+        Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new ResilienceOptions { MaxRetryAttempts = -1 }.Validate());
+        Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new ResilienceOptions { AttemptTimeout = TimeSpan.FromMinutes(10), TotalTimeout = TimeSpan.FromMinutes(1) }.Validate());
+        Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new ResilienceHandler(new ResilienceOptions { BreakerFailureRatio = 0 }));
+    }
+}

@@ -1,0 +1,34 @@
+using System.Net;
+
+namespace Databacker.Api.Client.Tests.Support;
+
+/// <summary>A primary handler that answers from a function and records what it was sent (for non-loopback or https cases).</summary>
+internal sealed class RecordingHandler(Func<HttpRequestMessage, int, Task<HttpResponseMessage>> respond) : HttpMessageHandler
+{
+    private int _count;
+
+    public List<(HttpMethod Method, Uri Uri, string? Authorization, byte[]? Body)> Requests { get; } = [];
+
+    public bool ReadBodies { get; init; } = true;
+
+    public static RecordingHandler Always(HttpStatusCode status) =>
+        new((_, _) => Task.FromResult(new HttpResponseMessage(status)));
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        byte[]? body = null;
+        if (ReadBodies && request.Content is not null)
+        {
+            body = await request.Content.ReadAsByteArrayAsync(cancellationToken);
+        }
+
+        lock (Requests)
+        {
+            Requests.Add((request.Method, request.RequestUri!, request.Headers.Authorization?.ToString(), body));
+        }
+
+        var response = await respond(request, Interlocked.Increment(ref _count));
+        response.RequestMessage = request;
+        return response;
+    }
+}
