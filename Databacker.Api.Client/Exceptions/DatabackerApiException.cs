@@ -18,8 +18,26 @@ public class DatabackerApiException : Exception
         Details = details ?? new ApiCallDetails();
     }
 
+    /// <summary>
+    /// Creates the exception for a response the generated client did not expect; this is the signature the
+    /// generated clients call.
+    /// </summary>
+    /// <param name="message">What went wrong, for a person.</param>
+    /// <param name="statusCode">The response status code.</param>
+    /// <param name="response">The response body as text, if it was read.</param>
+    /// <param name="headers">The response headers.</param>
+    /// <param name="innerException">The underlying error, if any.</param>
+    public DatabackerApiException(string message, int statusCode, string? response, IReadOnlyDictionary<string, IEnumerable<string>> headers, Exception? innerException)
+        : this(message, FromResponse(statusCode, response, headers), innerException)
+    {
+        Response = response;
+    }
+
     /// <summary>The call the error is about.</summary>
     public ApiCallDetails Details { get; }
+
+    /// <summary>The response body as text, when the generated client read it.</summary>
+    public string? Response { get; }
 
     /// <summary>The response status code, when a response was received.</summary>
     public HttpStatusCode? StatusCode => Details.StatusCode;
@@ -38,4 +56,16 @@ public class DatabackerApiException : Exception
 
     /// <summary>Every URI the call was sent to, in order.</summary>
     public IReadOnlyList<Uri> RedirectChain => Details.RedirectChain;
+
+    private static ApiCallDetails FromResponse(int statusCode, string? response, IReadOnlyDictionary<string, IEnumerable<string>>? headers)
+    {
+        ApiProblemDetails.TryParse(response, out var problem);
+        return new ApiCallDetails
+        {
+            StatusCode = (HttpStatusCode)statusCode,
+            ResponseHeaders = headers?.ToDictionary(h => h.Key, h => (IReadOnlyList<string>)h.Value.ToList(), StringComparer.OrdinalIgnoreCase)
+                ?? new Dictionary<string, IReadOnlyList<string>>(),
+            Problem = problem,
+        };
+    }
 }

@@ -20,7 +20,7 @@ public class ConfigurationRoundTripTests
           "safechars": true,
           "noDatabaseName": false,
           "skipExtendedInsert": true,
-          "schedule": { "cron": "0 3 * * *", "frequency": 1440, "begin": "+15", "once": false },
+          "schedule": { "cron": "0 3 * * *", "frequency": 1440, "begin": 15, "once": false },
           "compression": "gzip",
           "compact": true,
           "triggers": true,
