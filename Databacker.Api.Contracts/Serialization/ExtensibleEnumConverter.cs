@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Newtonsoft.Json;
 
 namespace Databacker.Api.Contracts.Serialization;
@@ -9,8 +8,6 @@ namespace Databacker.Api.Contracts.Serialization;
 /// </summary>
 public sealed class ExtensibleEnumConverter : JsonConverter
 {
-    private static readonly ConcurrentDictionary<Type, Func<string, object>> Factories = new();
-
     /// <inheritdoc />
     public override bool CanConvert(Type objectType)
         => typeof(IExtensibleEnum).IsAssignableFrom(Nullable.GetUnderlyingType(objectType) ?? objectType);
@@ -34,9 +31,7 @@ public sealed class ExtensibleEnumConverter : JsonConverter
             throw new JsonSerializationException($"Expected a string for {objectType.Name} at '{reader.Path}', got {reader.TokenType}.");
         }
 
-        var type = underlying ?? objectType;
-        var factory = Factories.GetOrAdd(type, CreateFactory);
-        return factory((string)reader.Value!);
+        return ExtensibleEnumFactory.Create(underlying ?? objectType, (string)reader.Value!);
     }
 
     /// <inheritdoc />
@@ -50,12 +45,5 @@ public sealed class ExtensibleEnumConverter : JsonConverter
         {
             writer.WriteNull();
         }
-    }
-
-    private static Func<string, object> CreateFactory(Type type)
-    {
-        var constructor = type.GetConstructor([typeof(string)])
-            ?? throw new InvalidOperationException($"{type} has no constructor taking its wire value.");
-        return value => constructor.Invoke([value]);
     }
 }

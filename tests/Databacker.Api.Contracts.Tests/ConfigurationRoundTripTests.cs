@@ -108,4 +108,17 @@ public class ConfigurationRoundTripTests
         var error = Assert.Throws<JsonSerializationException>(() => JsonConvert.DeserializeObject<ConfigDocument>(json));
         Assert.That(error!.Message, Does.Contain("Expected a string"));
     }
+
+    [Test]
+    public void Extensible_enum_converts_from_query_string_text_including_unknown_values()
+    {
+        var converter = System.ComponentModel.TypeDescriptor.GetConverter(typeof(RunStatus));
+
+        Assert.That(converter.CanConvertFrom(typeof(string)), Is.True);
+        Assert.That(converter.ConvertFromInvariantString("succeeded"), Is.EqualTo(RunStatus.Succeeded));
+        var unknown = (RunStatus)converter.ConvertFromInvariantString("paused")!;
+        Assert.That(unknown.Value, Is.EqualTo("paused"));
+        Assert.That(unknown.IsKnown, Is.False);
+        Assert.That(converter.ConvertToInvariantString(unknown), Is.EqualTo("paused"));
+    }
 }
