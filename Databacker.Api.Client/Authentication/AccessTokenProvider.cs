@@ -135,6 +135,7 @@ public sealed class AccessTokenProvider : IDisposable
             using var timeout = new CancellationTokenSource(_options.FetchTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _lifetime.Token);
             var token = await _client.RequestTokenAsync(linked.Token).ConfigureAwait(false);
+            Diagnostics.DatabackerClientDiagnostics.TokenFetches.Add(1, new KeyValuePair<string, object?>("outcome", "success"));
             var cached = Cache(token);
             lock (_gate)
             {
@@ -146,6 +147,7 @@ public sealed class AccessTokenProvider : IDisposable
         }
         catch (Exception ex)
         {
+            Diagnostics.DatabackerClientDiagnostics.TokenFetches.Add(1, new KeyValuePair<string, object?>("outcome", "failure"));
             DateTimeOffset? keptUntil = null;
             lock (_gate)
             {

@@ -159,6 +159,7 @@ public sealed class ResilienceHandler : DelegatingHandler
                     args.Context.Properties.TryGetValue(Request, out var request);
                     var outcome = args.Outcome.Exception is { } ex ? ex.GetType().Name : $"{(int)args.Outcome.Result!.StatusCode}";
                     ResilienceLog.Retrying(_logger, request!.Method, request.RequestUri, args.AttemptNumber + 1, outcome, args.RetryDelay);
+                    DatabackerClientDiagnostics.Retries.Add(1);
                     Activity.Current?.AddEvent(new ActivityEvent("databacker.retry", tags: new ActivityTagsCollection
                     {
                         ["databacker.retry.attempt"] = args.AttemptNumber + 1,

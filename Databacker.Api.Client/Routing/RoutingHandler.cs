@@ -89,6 +89,10 @@ public sealed class RoutingHandler : DelegatingHandler
                 activity?.SetTag("http.response.status_code", (int)response.StatusCode);
             }
 
+            DatabackerClientDiagnostics.Requests.Add(1,
+                new KeyValuePair<string, object?>("http.request.method", request.Method.Method),
+                new KeyValuePair<string, object?>("http.response.status_code", (int)response.StatusCode));
+
             var status = response.StatusCode;
 
             if (IsRedirect(status))
@@ -101,6 +105,7 @@ public sealed class RoutingHandler : DelegatingHandler
                 }
 
                 RoutingLog.FollowingRedirect(_logger, request.Method, current, status, next, hop + 1);
+                DatabackerClientDiagnostics.Redirects.Add(1, new KeyValuePair<string, object?>("http.response.status_code", (int)status));
                 Activity.Current?.AddEvent(new ActivityEvent("databacker.redirect", tags: new ActivityTagsCollection
                 {
                     ["http.response.status_code"] = (int)status,

@@ -1,0 +1,123 @@
+using Databacker.Api.Client.Authentication;
+using Databacker.Api.Client.Configuration;
+using Databacker.Api.Client.Discovery;
+using Databacker.Api.Client.Pipeline;
+using Databacker.Api.Client.Resilience;
+using Databacker.Api.Client.Routing;
+using Databacker.Api.Client.Versioning;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Databacker.Api.Client.DependencyInjection;
+
+/// <summary>Registers the databacker client SDK in a service collection.</summary>
+public static class DatabackerClientServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the typed clients (<see cref="IOrchestrationClient"/>, <see cref="IReportingClient"/>,
+    /// <see cref="IAdministrationClient"/>, <see cref="IAuthClient"/>) through <c>IHttpClientFactory</c>, each in the
+    /// documented pipeline (<see cref="DatabackerPipeline"/>) over a primary handler with automatic redirects off;
+    /// the shared route table, trusted origins and access-token provider; the discovery service, which routes the
+    /// reporting client; and <see cref="ConfigurationClient"/>. The options are validated when the host starts.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets at least <see cref="DatabackerClientOptions.Controller"/>,
+    /// <see cref="DatabackerClientOptions.InstanceId"/> and <see cref="DatabackerClientOptions.Key"/> (or <see cref="DatabackerClientOptions.KeySource"/>).</param>
+    /// <returns>The service collection.</returns>
+    /// <remarks>
+    /// The administration client carries this instance's agent token; administration operations need a user token,
+    /// so replace <see cref="IAccessTokenClient"/> (or register your own administration client) for an end-user tool.
+    /// </remarks>
+    public static IServiceCollection AddDatabackerClient(this IServiceCollection services, Action<DatabackerClientOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        services.AddOptions<DatabackerClientOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<DatabackerClientOptions>, DatabackerClientOptionsPostConfigure>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DatabackerClientOptions>, DatabackerClientOptionsValidator>());
+        services.AddOptions<PrimaryHandlerCheck>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PrimaryHandlerCheck>, PrimaryHandlerCheck.Validator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, RedirectGuardFilter>());
+
+        services.TryAddSingleton<RouteTable>();
+        services.TryAddSingleton(sp =>
+        {
+            var o = Options(sp);
+            return new TrustedOriginRegistry(new[] { o.Controller!, o.Token.Issuer! }.Concat(o.TrustedOrigins ?? []));
+        });
+        services.TryAddSingleton<IClientAssertionProvider>(sp =>
+        {
+            var o = Options(sp);
+            return new InstanceKeyAssertionProvider(o.EffectiveKeySource!, o.InstanceId!, o.AssertionLifetime, o.KeyId, Time(sp));
+        });
+        services.TryAddSingleton<IAccessTokenClient>(sp => new TokenClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(DatabackerClientNames.Token),
+            Options(sp).Token,
+            sp.GetRequiredService<IClientAssertionProvider>(),
+            Time(sp),
+            sp.GetService<ILogger<TokenClient>>()));
+        services.TryAddSingleton(sp => new AccessTokenProvider(
+            sp.GetRequiredService<IAccessTokenClient>(), Options(sp).Token, Time(sp), sp.GetService<ILogger<AccessTokenProvider>>()));
+        services.TryAddSingleton<IEndpointDiscovery>(sp =>
+        {
+            var factory = sp.GetRequiredService<IHttpClientFactory>();
+            var o = Options(sp);
+            return new EndpointDiscovery(
+                () => new OrchestrationClient(factory.CreateClient(DatabackerClientNames.Orchestration)),
+                o.InstanceId!,
+                sp.GetRequiredService<TrustedOriginRegistry>(),
+                o.Discovery,
+                Time(sp),
+                sp.GetService<ILogger<EndpointDiscovery>>());
+        });
+        services.TryAddTransient(sp => new ConfigurationClient(sp.GetRequiredService<IOrchestrationClient>(), Options(sp).InstanceId!));
+
+        services.AddHttpClient(DatabackerClientNames.Token).ConfigurePrimaryHttpMessageHandler(CreatePrimary);
+        AddPipeline(services.AddHttpClient<IOrchestrationClient, OrchestrationClient>(DatabackerClientNames.Orchestration, ConfigureClient), authenticated: true);
+        AddPipeline(
+            services.AddHttpClient<IReportingClient, ReportingClient>(DatabackerClientNames.Reporting, ConfigureClient)
+                .AddHttpMessageHandler(sp => new ReportingRouteHandler(
+                    sp.GetRequiredService<IEndpointDiscovery>(), Options(sp).BaseAddress, sp.GetService<ILogger<ReportingRouteHandler>>())),
+            authenticated: true);
+        AddPipeline(services.AddHttpClient<IAdministrationClient, AdministrationClient>(DatabackerClientNames.Administration, ConfigureClient), authenticated: true);
+        AddPipeline(services.AddHttpClient<IAuthClient, AuthClient>(DatabackerClientNames.Auth, ConfigureClient), authenticated: false);
+        return services;
+    }
+
+    // Handlers are added outermost first, in the order DatabackerPipeline documents.
+    private static void AddPipeline(IHttpClientBuilder builder, bool authenticated)
+    {
+        builder
+            .ConfigurePrimaryHttpMessageHandler(CreatePrimary)
+            .AddHttpMessageHandler(sp => new IdempotencyHandler(Options(sp).Idempotency))
+            .AddHttpMessageHandler(sp => new ResilienceHandler(Options(sp).Resilience, Time(sp), sp.GetService<ILogger<ResilienceHandler>>()))
+            .AddHttpMessageHandler(sp => new RoutingHandler(
+                Options(sp).Routing, sp.GetRequiredService<RouteTable>(), sp.GetRequiredService<TrustedOriginRegistry>(), sp.GetService<ILogger<RoutingHandler>>()));
+        if (authenticated)
+        {
+            builder.AddHttpMessageHandler(sp => new AccessTokenHandler(
+                sp.GetRequiredService<AccessTokenProvider>(), sp.GetRequiredService<TrustedOriginRegistry>(), sp.GetService<ILogger<AccessTokenHandler>>()));
+        }
+
+        builder.AddHttpMessageHandler(sp => new MediaTypeHandler(Options(sp).MediaTypes, sp.GetService<ILogger<MediaTypeHandler>>()));
+    }
+
+    private static HttpMessageHandler CreatePrimary(IServiceProvider sp) =>
+        Options(sp).PrimaryHandler?.Invoke() ?? DatabackerPipeline.CreatePrimaryHandler();
+
+    private static void ConfigureClient(IServiceProvider sp, HttpClient http)
+    {
+        http.BaseAddress = Options(sp).BaseAddress;
+
+        // The resilience handler owns attempt and total timeouts; HttpClient's own 100 s would cut retries short.
+        http.Timeout = Timeout.InfiniteTimeSpan;
+    }
+
+    private static DatabackerClientOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<DatabackerClientOptions>>().Value;
+
+    private static TimeProvider Time(IServiceProvider sp) => sp.GetService<TimeProvider>() ?? TimeProvider.System;
+}

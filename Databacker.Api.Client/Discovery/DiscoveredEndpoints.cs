@@ -1,0 +1,71 @@
+using Databacker.Api.Contracts;
+
+namespace Databacker.Api.Client.Discovery;
+
+/// <summary>A discovery document as fetched, with the time it stops being used.</summary>
+public sealed class DiscoveredEndpoints
+{
+    /// <summary>Creates the value.</summary>
+    /// <param name="document">The document the controller returned.</param>
+    /// <param name="fetchedAt">When it was fetched.</param>
+    /// <param name="expiresAt">When it must be fetched again.</param>
+    public DiscoveredEndpoints(Endpoints document, DateTimeOffset fetchedAt, DateTimeOffset expiresAt)
+    {
+        Document = document ?? throw new ArgumentNullException(nameof(document));
+        FetchedAt = fetchedAt;
+        ExpiresAt = expiresAt;
+    }
+
+    /// <summary>The document the controller returned.</summary>
+    public Endpoints Document { get; }
+
+    /// <summary>When it was fetched.</summary>
+    public DateTimeOffset FetchedAt { get; }
+
+    /// <summary>When it must be fetched again.</summary>
+    public DateTimeOffset ExpiresAt { get; }
+
+    /// <summary>Whether reporting is enabled: listed in <c>services</c> and at least one reporting URL given.</summary>
+    public bool IsReportingEnabled =>
+        IsEnabled(ServiceName.Reporting) && (Document.ReportingUrl is not null || Document.LogUrl is not null || Document.EventsUrl is not null);
+
+    /// <summary>Whether <paramref name="service"/> is listed in the document's <c>services</c>.</summary>
+    /// <param name="service">The service.</param>
+    /// <returns><see langword="true"/> when listed.</returns>
+    public bool IsEnabled(ServiceName service) => Document.Services?.Contains(service) == true;
+
+    /// <summary>
+    /// Where a reporting call goes: <c>logUrl</c> for a path ending in <c>/log</c>, <c>eventsUrl</c> for one ending in
+    /// <c>/events</c>, otherwise the path under <c>reportingUrl</c>.
+    /// </summary>
+    /// <param name="relative">The operation's path (and query) relative to the service base, e.g. <c>engines/telemetry/i-1/log</c>.</param>
+    /// <returns>The absolute URI, or <see langword="null"/> when reporting is not enabled or no URL fits.</returns>
+    public Uri? ResolveReporting(string relative)
+    {
+        ArgumentNullException.ThrowIfNull(relative);
+        if (!IsReportingEnabled)
+        {
+            return null;
+        }
+
+        var queryAt = relative.IndexOf('?', StringComparison.Ordinal);
+        var path = queryAt < 0 ? relative : relative[..queryAt];
+        var query = queryAt < 0 ? string.Empty : relative[queryAt..];
+        if (path.EndsWith("/log", StringComparison.Ordinal) && Document.LogUrl is { IsAbsoluteUri: true } log)
+        {
+            return new Uri(log.GetLeftPart(UriPartial.Path) + query);
+        }
+
+        if (path.EndsWith("/events", StringComparison.Ordinal) && Document.EventsUrl is { IsAbsoluteUri: true } events)
+        {
+            return new Uri(events.GetLeftPart(UriPartial.Path) + query);
+        }
+
+        return Document.ReportingUrl is { IsAbsoluteUri: true } reporting
+            ? new Uri(WithTrailingSlash(reporting), relative.TrimStart('/'))
+            : null;
+    }
+
+    internal static Uri WithTrailingSlash(Uri uri) =>
+        uri.AbsolutePath.EndsWith('/') ? uri : new UriBuilder(uri) { Path = uri.AbsolutePath + "/" }.Uri;
+}

@@ -1,0 +1,125 @@
+using Databacker.Api.Client.Discovery;
+using Databacker.Api.Client.Routing;
+using Databacker.Api.Contracts;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Databacker.Api.Client.Tests.Discovery;
+
+[TestFixture]
+public sealed class EndpointDiscoveryTests
+{
+    private sealed class CountingClient(Func<int, Endpoints> answer) : IOrchestrationClient
+    {
+        public int Calls;
+
+        public Task<ApiResponse<ConfigDocument>> GetConfigAsync(string instance, string? if_None_Match = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public Task<Endpoints> GetEndpointsAsync(string instance, CancellationToken cancellationToken = default) =>
+            Task.FromResult(answer(Interlocked.Increment(ref Calls)));
+    }
+
+    private static Endpoints Document(int? expiresIn, string reporting = "https://reporting.example.com/") => new()
+    {
+        Services = [ServiceName.Reporting],
+        OrchestrationUrl = new Uri("https://controller.example.com/"),
+        ReportingUrl = new Uri(reporting),
+        ExpiresIn = expiresIn,
+    };
+
+    [Test]
+    public async Task The_document_is_cached_for_expiresIn_seconds_and_fetched_again_after()
+    {
+        var time = new FakeTimeProvider();
+        var client = new CountingClient(_ => Document(60));
+        using var discovery = new EndpointDiscovery(() => client, "i-1", new TrustedOriginRegistry(), timeProvider: time);
+
+        await discovery.GetAsync();
+        time.Advance(TimeSpan.FromSeconds(59));
+        await discovery.GetAsync();
+        Assert.That(client.Calls, Is.EqualTo(1));
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        await discovery.GetAsync();
+        Assert.That(client.Calls, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Without_expiresIn_the_default_lifetime_applies()
+    {
+        var time = new FakeTimeProvider();
+        var client = new CountingClient(_ => Document(null));
+        using var discovery = new EndpointDiscovery(() => client, "i-1", new TrustedOriginRegistry(),
+            new DiscoveryOptions { DefaultLifetime = TimeSpan.FromMinutes(10) }, time);
+
+        var first = await discovery.GetAsync();
+
+        Assert.That(first.ExpiresAt - first.FetchedAt, Is.EqualTo(TimeSpan.FromMinutes(10)));
+    }
+
+    [Test]
+    public async Task Concurrent_callers_share_one_fetch()
+    {
+        var client = new CountingClient(_ => Document(60));
+        using var discovery = new EndpointDiscovery(() => client, "i-1", new TrustedOriginRegistry());
+
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => discovery.GetAsync()));
+
+        Assert.That(client.Calls, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Invalidate_makes_the_next_call_fetch_again()
+    {
+        var client = new CountingClient(n => Document(600, $"https://reporting{n}.example.com/"));
+        using var discovery = new EndpointDiscovery(() => client, "i-1", new TrustedOriginRegistry());
+        await discovery.GetAsync();
+
+        discovery.Invalidate();
+        var second = await discovery.GetAsync();
+
+        Assert.That(second.Document.ReportingUrl, Is.EqualTo(new Uri("https://reporting2.example.com/")));
+    }
+
+    [Test]
+    public async Task Https_origins_named_by_the_document_are_trusted_and_insecure_ones_are_not()
+    {
+        var trusted = new TrustedOriginRegistry();
+        var document = Document(60);
+        document.LogUrl = new Uri("http://logs.example.com/log");
+        using var discovery = new EndpointDiscovery(() => new CountingClient(_ => document), "i-1", trusted);
+
+        await discovery.GetAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(trusted.IsTrusted(new Uri("https://reporting.example.com/x")), Is.True);
+            Assert.That(trusted.IsTrusted(new Uri("https://controller.example.com/")), Is.True);
+            Assert.That(trusted.IsTrusted(new Uri("http://logs.example.com/log")), Is.False);
+        });
+    }
+
+    [Test]
+    public async Task A_failed_refresh_keeps_serving_the_previous_document()
+    {
+        var time = new FakeTimeProvider();
+        var client = new CountingClient(n => n == 1 ? Document(1) : throw new HttpRequestException("down"));
+        using var discovery = new EndpointDiscovery(() => client, "i-1", new TrustedOriginRegistry(),
+            new DiscoveryOptions { MinimumLifetime = TimeSpan.FromSeconds(1) }, time);
+        var first = await discovery.GetAsync();
+
+        time.Advance(TimeSpan.FromSeconds(5));
+        var second = await discovery.GetAsync();
+
+        Assert.That((second, client.Calls), Is.EqualTo((first, 2)));
+    }
+
+    [Test]
+    public void A_failed_first_fetch_is_thrown()
+    {
+        var client = new CountingClient(_ => throw new HttpRequestException("down"));
+        using var discovery = new EndpointDiscovery(() => client, "i-1", new TrustedOriginRegistry());
+
+        Assert.ThrowsAsync<HttpRequestException>(() => discovery.GetAsync());
+    }
+}
