@@ -1,0 +1,227 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Databacker.Api.Client.Reporting;
+
+/// <summary>
+/// A durable, bounded, in-order outbox for reports that could not be delivered: a directory of append-only
+/// segment files, each record written with its length and a checksum and flushed to disk before the append
+/// returns. Delivery resumes where it stopped, also after the process was killed; a record is removed only
+/// once the sender acknowledged it, so delivery is at least once (the controller deduplicates by event id and
+/// by run and sequence number). A damaged or truncated tail, as a crash mid-write leaves, is detected and
+/// skipped while every good record before it is kept. One process per directory.
+/// </summary>
+public sealed class FileOutbox
+{
+    private const string SegmentExtension = ".spool";
+    private const string AckExtension = ".ack";
+    private const int HeaderBytes = 8; // 4 bytes payload length, 4 bytes checksum
+
+    private readonly FileOutboxOptions _options;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Opens (or creates) the outbox.</summary>
+    /// <param name="options">Where and how much to spool.</param>
+    public FileOutbox(FileOutboxOptions options)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        if (string.IsNullOrWhiteSpace(options.Directory))
+        {
+            throw new ArgumentException("The outbox needs a directory.", nameof(options));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.SegmentBytes, 1024, nameof(options.SegmentBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBytes, options.SegmentBytes, nameof(options.MaxBytes));
+        System.IO.Directory.CreateDirectory(options.Directory);
+    }
+
+    /// <summary>Whether any record waits for delivery.</summary>
+    public bool IsEmpty => Segments().Count == 0;
+
+    /// <summary>The bytes spooled on disk.</summary>
+    public long SizeBytes => Segments().Sum(s => new FileInfo(s).Length);
+
+    /// <summary>Appends a record and flushes it to disk before returning.</summary>
+    /// <param name="record">The record.</param>
+    /// <param name="cancellationToken">Stops waiting for the outbox.</param>
+    /// <returns>A task that completes once the record is durable.</returns>
+    /// <exception cref="OutboxFullException">The outbox is full and its policy rejects new records.</exception>
+    public async Task AppendAsync(OutboxRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var payload = Encode(record);
+        var size = HeaderBytes + payload.Length;
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            MakeRoom(size);
+            var segments = Segments();
+            var path = segments.Count > 0 && new FileInfo(segments[^1]).Length + size <= _options.SegmentBytes
+                ? segments[^1]
+                : NewSegmentPath(segments);
+            var header = new byte[HeaderBytes];
+            BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), Checksum(payload));
+            await using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.Asynchronous);
+            await stream.WriteAsync(header, cancellationToken).ConfigureAwait(false);
+            await stream.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
+            stream.Flush(flushToDisk: true);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Sends spooled records oldest first until the outbox is empty or the sender fails; a failure leaves the
+    /// record (and everything after it) for the next pass, so the order is kept.
+    /// </summary>
+    /// <param name="send">Sends one record; throwing means "not delivered".</param>
+    /// <param name="cancellationToken">Stops delivery.</param>
+    /// <returns>What the pass did.</returns>
+    public async Task<OutboxDeliveryResult> DeliverAsync(Func<OutboxRecord, CancellationToken, Task> send, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(send);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var delivered = 0;
+            long skipped = 0;
+            foreach (var segment in Segments())
+            {
+                var offset = ReadAck(segment);
+                var data = await File.ReadAllBytesAsync(segment, cancellationToken).ConfigureAwait(false);
+                while (offset < data.Length)
+                {
+                    if (!TryDecode(data, offset, out var record, out var length))
+                    {
+                        // A damaged or truncated record: nothing after it in this segment can be trusted.
+                        skipped += data.Length - offset;
+                        offset = data.Length;
+                        break;
+                    }
+
+                    try
+                    {
+                        await send(record!, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        WriteAck(segment, offset);
+                        return new OutboxDeliveryResult(delivered, Remaining: true, skipped);
+                    }
+
+                    offset += length;
+                    delivered++;
+                    WriteAck(segment, offset);
+                }
+
+                File.Delete(segment);
+                File.Delete(segment + AckExtension);
+            }
+
+            return new OutboxDeliveryResult(delivered, Remaining: false, skipped);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void MakeRoom(long size)
+    {
+        if (size > _options.SegmentBytes)
+        {
+            throw new OutboxFullException($"A record of {size} bytes is larger than an outbox segment ({_options.SegmentBytes} bytes).");
+        }
+
+        while (SizeBytes + size > _options.MaxBytes)
+        {
+            var segments = Segments();
+            if (_options.WhenFull == OutboxFullPolicy.Reject || segments.Count == 0)
+            {
+                throw new OutboxFullException($"The outbox in '{_options.Directory}' holds {SizeBytes} of {_options.MaxBytes} bytes; the report was not spooled.");
+            }
+
+            File.Delete(segments[0]);
+            File.Delete(segments[0] + AckExtension);
+        }
+    }
+
+    private List<string> Segments() => System.IO.Directory.GetFiles(_options.Directory, "*" + SegmentExtension).Order(StringComparer.Ordinal).ToList();
+
+    private string NewSegmentPath(List<string> segments)
+    {
+        var next = segments.Count == 0 ? 1 : long.Parse(Path.GetFileNameWithoutExtension(segments[^1]), CultureInfo.InvariantCulture) + 1;
+        return Path.Combine(_options.Directory, next.ToString("D12", CultureInfo.InvariantCulture) + SegmentExtension);
+    }
+
+    private static long ReadAck(string segment)
+        => File.Exists(segment + AckExtension) && long.TryParse(File.ReadAllText(segment + AckExtension), CultureInfo.InvariantCulture, out var offset) ? offset : 0;
+
+    private static void WriteAck(string segment, long offset)
+    {
+        // Written beside and renamed over, so a crash leaves the old or the new offset, never half of one.
+        var temporary = segment + AckExtension + ".tmp";
+        File.WriteAllText(temporary, offset.ToString(CultureInfo.InvariantCulture));
+        File.Move(temporary, segment + AckExtension, overwrite: true);
+    }
+
+    private static byte[] Encode(OutboxRecord record)
+    {
+        var kind = Encoding.UTF8.GetBytes(record.Kind);
+        if (kind.Length is 0 or > 255)
+        {
+            throw new ArgumentException("A record kind is 1 to 255 bytes.", nameof(record));
+        }
+
+        var payload = new byte[1 + kind.Length + record.Payload.Length];
+        payload[0] = (byte)kind.Length;
+        kind.CopyTo(payload, 1);
+        record.Payload.CopyTo(payload, 1 + kind.Length);
+        return payload;
+    }
+
+    private static bool TryDecode(byte[] data, long offset, out OutboxRecord? record, out long length)
+    {
+        record = null;
+        length = 0;
+        if (data.Length - offset < HeaderBytes)
+        {
+            return false;
+        }
+
+        var span = data.AsSpan((int)offset);
+        var payloadLength = BinaryPrimitives.ReadInt32LittleEndian(span);
+        if (payloadLength < 2 || payloadLength > data.Length - offset - HeaderBytes)
+        {
+            return false;
+        }
+
+        var payload = span.Slice(HeaderBytes, payloadLength);
+        if (Checksum(payload) != BinaryPrimitives.ReadUInt32LittleEndian(span[4..]))
+        {
+            return false;
+        }
+
+        var kindLength = payload[0];
+        if (kindLength == 0 || kindLength >= payload.Length)
+        {
+            return false;
+        }
+
+        record = new OutboxRecord(Encoding.UTF8.GetString(payload.Slice(1, kindLength)), payload[(1 + kindLength)..].ToArray());
+        length = HeaderBytes + payloadLength;
+        return true;
+    }
+
+    private static uint Checksum(ReadOnlySpan<byte> payload)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(payload, hash);
+        return BinaryPrimitives.ReadUInt32LittleEndian(hash);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Databacker.Api.Contracts;
+
+namespace Databacker.Api.Client.Reporting;
+
+/// <summary>
+/// The log of one backup run: numbers every line with the run id and a gap-free sequence number, and hands it to
+/// a channel (typically read by a <see cref="LogUploader"/>). Thread-safe.
+/// </summary>
+public sealed class RunLog
+{
+    private readonly ChannelWriter<LogEntry> _writer;
+    private readonly TimeProvider _time;
+    private long _nextSeq;
+
+    /// <summary>Creates the log of a run.</summary>
+    /// <param name="run">The run id.</param>
+    /// <param name="writer">Where lines go.</param>
+    /// <param name="timeProvider">The clock for timestamps; the system clock when <see langword="null"/>.</param>
+    /// <param name="firstSeq">The first sequence number, e.g. to continue a run after a restart.</param>
+    public RunLog(Guid run, ChannelWriter<LogEntry> writer, TimeProvider? timeProvider = null, long firstSeq = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstSeq);
+        Run = run;
+        _writer = writer ?? throw new ArgumentNullException(nameof(writer));
+        _time = timeProvider ?? TimeProvider.System;
+        _nextSeq = firstSeq;
+    }
+
+    /// <summary>The run id.</summary>
+    public Guid Run { get; }
+
+    /// <summary>The sequence number the next line gets.</summary>
+    public long NextSeq => Interlocked.Read(ref _nextSeq);
+
+    /// <summary>Writes a line.</summary>
+    /// <param name="stream">stdout or stderr.</param>
+    /// <param name="message">The text.</param>
+    /// <param name="level">The level, e.g. <c>info</c>.</param>
+    /// <param name="fields">Structured fields.</param>
+    /// <param name="cancellationToken">Stops waiting for room in the channel.</param>
+    /// <returns>A task that completes when the line is queued.</returns>
+    public ValueTask WriteAsync(LogStream stream, string message, string? level = null, IDictionary<string, object>? fields = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var entry = new LogEntry
+        {
+            Run = Run,
+            Seq = Interlocked.Increment(ref _nextSeq) - 1,
+            Timestamp = _time.GetUtcNow(),
+            Stream = stream,
+            Level = level,
+            Message = message,
+            Fields = fields,
+        };
+        return _writer.WriteAsync(entry, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a child process and logs its standard output and error line by line until it exits.
+    /// </summary>
+    /// <param name="startInfo">The process to start; output redirection is set here.</param>
+    /// <param name="cancellationToken">Kills the process when cancelled.</param>
+    /// <returns>The process exit code.</returns>
+    public async Task<int> CaptureAsync(ProcessStartInfo startInfo, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(startInfo);
+        startInfo.RedirectStandardOutput = true;
+        startInfo.RedirectStandardError = true;
+        startInfo.UseShellExecute = false;
+        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"'{startInfo.FileName}' did not start.");
+        try
+        {
+            await Task.WhenAll(
+                PumpAsync(process.StandardOutput, LogStream.Stdout, "info", cancellationToken),
+                PumpAsync(process.StandardError, LogStream.Stderr, "error", cancellationToken)).ConfigureAwait(false);
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            return process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+    }
+
+    private async Task PumpAsync(StreamReader reader, LogStream stream, string level, CancellationToken cancellationToken)
+    {
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            await WriteAsync(stream, line, level, null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

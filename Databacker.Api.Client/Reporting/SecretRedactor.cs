@@ -1,0 +1,172 @@
+using System.Text.RegularExpressions;
+using Databacker.Api.Contracts;
+using Newtonsoft.Json.Linq;
+
+namespace Databacker.Api.Client.Reporting;
+
+/// <summary>
+/// Removes secrets from everything an agent reports, before it is queued, spooled or sent: the secret values of
+/// the configuration (database password, target keys and passwords, encryption key, telemetry credentials),
+/// values added by the user, credentials in URLs (user info) and secret-looking query parameters.
+/// </summary>
+public sealed partial class SecretRedactor
+{
+    /// <summary>What a secret is replaced with.</summary>
+    public const string Mask = "[REDACTED]";
+
+    private static readonly string[] SecretQueryNames =
+        ["password", "passwd", "pwd", "secret", "token", "access_token", "key", "apikey", "api_key", "signature", "sig", "credential", "credentials", "x-amz-signature", "x-amz-credential", "x-amz-security-token"];
+
+    private readonly string[] _secrets;
+
+    /// <summary>Creates a redactor for the given secret values (empty values are ignored).</summary>
+    /// <param name="secrets">The secret values.</param>
+    public SecretRedactor(IEnumerable<string?> secrets)
+    {
+        ArgumentNullException.ThrowIfNull(secrets);
+
+        // Longest first, so a secret that contains another is masked whole.
+        _secrets = secrets.Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).Distinct(StringComparer.Ordinal)
+            .OrderByDescending(s => s.Length).ToArray();
+    }
+
+    /// <summary>A redactor that masks no configured value (URL credentials are still masked).</summary>
+    public static SecretRedactor UrlsOnly { get; } = new([]);
+
+    /// <summary>The number of distinct secret values this redactor masks.</summary>
+    public int SecretCount => _secrets.Length;
+
+    /// <summary>
+    /// Collects every secret of a configuration document: the database password, each target's secret access key
+    /// and password, the dump encryption key, the telemetry credentials, and any user-added values.
+    /// </summary>
+    /// <param name="configuration">The configuration the agent runs with.</param>
+    /// <param name="additionalSecrets">Further values to mask.</param>
+    /// <returns>The redactor.</returns>
+    public static SecretRedactor FromConfiguration(ConfigDocument? configuration, IEnumerable<string?>? additionalSecrets = null)
+    {
+        var secrets = new List<string?>(additionalSecrets ?? []);
+        switch (configuration)
+        {
+            case LocalConfig { Spec: { } spec }:
+                secrets.Add(spec.Database?.Credentials?.Password);
+                secrets.Add(spec.Dump?.Encryption?.Key);
+                secrets.Add(spec.Telemetry?.Credentials);
+                foreach (var target in spec.Targets?.Values ?? [])
+                {
+                    secrets.Add(target?.Spec?.SecretAccessKey);
+                    secrets.Add(target?.Spec?.Password);
+                    secrets.AddRange(UrlSecrets(target?.Url));
+                }
+
+                break;
+            case RemoteConfig { Spec: { } remote }:
+                secrets.Add(remote.Credentials);
+                break;
+        }
+
+        return new SecretRedactor(secrets);
+    }
+
+    /// <summary>Masks every secret and every URL credential in a text.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The text without secrets.</returns>
+    public string Redact(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return text ?? string.Empty;
+        }
+
+        foreach (var secret in _secrets)
+        {
+            if (text.Contains(secret, StringComparison.Ordinal))
+            {
+                text = text.Replace(secret, Mask, StringComparison.Ordinal);
+            }
+        }
+
+        return text.Contains("://", StringComparison.Ordinal) || text.Contains('?') ? RedactUrls(text) : text;
+    }
+
+    /// <summary>Masks secrets in every string of a free-form map (values, nested objects and arrays, and keys).</summary>
+    /// <param name="fields">The map; <see langword="null"/> stays <see langword="null"/>.</param>
+    /// <returns>A new map without secrets.</returns>
+    public IDictionary<string, object>? Redact(IDictionary<string, object>? fields)
+    {
+        if (fields is null)
+        {
+            return null;
+        }
+
+        var result = new Dictionary<string, object>(fields.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in fields)
+        {
+            var name = Redact(key);
+            result[name] = SecretQueryNames.Contains(key, StringComparer.OrdinalIgnoreCase) && value is string
+                ? Mask
+                : RedactValue(value)!;
+        }
+
+        return result;
+    }
+
+    /// <summary>Masks the user info and secret query parameters of a URL.</summary>
+    /// <param name="url">The URL.</param>
+    /// <returns>The URL without credentials.</returns>
+    public static string RedactUrl(string url) => RedactUrls(url);
+
+    private object? RedactValue(object? value) => value switch
+    {
+        null => null,
+        string s => Redact(s),
+        JValue { Type: JTokenType.String } j => Redact((string?)j.Value),
+        JToken token => RedactToken(token.DeepClone()),
+        IDictionary<string, object> map => Redact(map),
+        System.Collections.IEnumerable list => list.Cast<object?>().Select(RedactValue).ToList(),
+        _ => value,
+    };
+
+    private JToken RedactToken(JToken token)
+    {
+        var all = token is JContainer container ? container.DescendantsAndSelf() : [token];
+        foreach (var leaf in all.OfType<JValue>().Where(v => v.Type == JTokenType.String).ToList())
+        {
+            var masked = leaf.Parent is JProperty property && SecretQueryNames.Contains(property.Name, StringComparer.OrdinalIgnoreCase)
+                ? Mask
+                : Redact((string?)leaf.Value);
+            leaf.Value = masked;
+        }
+
+        return token;
+    }
+
+    private static IEnumerable<string?> UrlSecrets(string? url)
+    {
+        if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.UserInfo))
+        {
+            yield break;
+        }
+
+        var separator = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
+        if (separator >= 0)
+        {
+            yield return Uri.UnescapeDataString(uri.UserInfo[(separator + 1)..]);
+        }
+    }
+
+    private static string RedactUrls(string text)
+    {
+        text = UserInfoPattern().Replace(text, m => m.Groups["scheme"].Value + Mask + "@");
+        return QueryPattern().Replace(text, m =>
+            SecretQueryNames.Contains(m.Groups["name"].Value, StringComparer.OrdinalIgnoreCase)
+                ? m.Groups["lead"].Value + m.Groups["name"].Value + "=" + Mask
+                : m.Value);
+    }
+
+    [GeneratedRegex(@"(?<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)[^/\s@?#]+@", RegexOptions.CultureInvariant)]
+    private static partial Regex UserInfoPattern();
+
+    [GeneratedRegex(@"(?<lead>[?&])(?<name>[A-Za-z0-9_.\-]+)=[^&#\s]*", RegexOptions.CultureInvariant)]
+    private static partial Regex QueryPattern();
+}

@@ -1,0 +1,132 @@
+using System.Text;
+using Databacker.Api.Client.Reporting;
+
+namespace Databacker.Api.Client.Tests.Reporting;
+
+public class FileOutboxTests
+{
+    private string _directory = null!;
+
+    [SetUp]
+    public void SetUp() => _directory = Directory.CreateTempSubdirectory("databacker-outbox-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_directory, recursive: true);
+
+    private FileOutbox Open(long maxBytes = 1024 * 1024, OutboxFullPolicy policy = OutboxFullPolicy.Reject, long segmentBytes = 64 * 1024)
+        => new(new FileOutboxOptions { Directory = _directory, MaxBytes = maxBytes, SegmentBytes = segmentBytes, WhenFull = policy });
+
+    private static OutboxRecord Record(int i) => new(i % 2 == 0 ? "events" : "log", Encoding.UTF8.GetBytes($"payload-{i}"));
+
+    private static string Text(OutboxRecord r) => r.Kind + ":" + Encoding.UTF8.GetString(r.Payload);
+
+    private static async Task<(List<string> Sent, OutboxDeliveryResult Result)> Drain(FileOutbox outbox, int failAt = -1)
+    {
+        var sent = new List<string>();
+        var result = await outbox.DeliverAsync((record, _) =>
+        {
+            if (sent.Count == failAt)
+            {
+                throw new HttpRequestException("controller down");
+            }
+
+            sent.Add(Text(record));
+            return Task.CompletedTask;
+        });
+        return (sent, result);
+    }
+
+    [Test]
+    public async Task Records_are_delivered_once_in_order_across_a_failure_and_a_restart()
+    {
+        var outbox = Open(segmentBytes: 1024);
+        for (var i = 0; i < 50; i++)
+        {
+            await outbox.AppendAsync(Record(i));
+        }
+
+        var (first, firstResult) = await Drain(outbox, failAt: 20);
+        var (second, secondResult) = await Drain(Open(segmentBytes: 1024)); // a new process opening the same directory
+
+        var expected = Enumerable.Range(0, 50).Select(i => Text(Record(i))).ToList();
+        Assert.That(firstResult.Remaining, Is.True);
+        Assert.That(first.Concat(second), Is.EqualTo(expected), "nothing lost, nothing twice, order kept");
+        Assert.That(secondResult.Remaining, Is.False);
+        Assert.That(Open().IsEmpty, Is.True);
+    }
+
+    [Test]
+    public async Task Truncated_tail_from_a_crash_is_skipped_and_good_records_are_delivered()
+    {
+        var outbox = Open();
+        for (var i = 0; i < 3; i++)
+        {
+            await outbox.AppendAsync(Record(i));
+        }
+
+        var segment = Directory.GetFiles(_directory, "*.spool").Single();
+        using (var file = new FileStream(segment, FileMode.Open))
+        {
+            file.SetLength(file.Length - 5);
+        }
+
+        var (sent, result) = await Drain(Open());
+
+        Assert.That(sent, Is.EqualTo(new[] { Text(Record(0)), Text(Record(1)) }));
+        Assert.That(result.CorruptBytesSkipped, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public async Task Damaged_record_is_detected_by_its_checksum()
+    {
+        var outbox = Open();
+        for (var i = 0; i < 3; i++)
+        {
+            await outbox.AppendAsync(Record(i));
+        }
+
+        var segment = Directory.GetFiles(_directory, "*.spool").Single();
+        var bytes = await File.ReadAllBytesAsync(segment);
+        var secondPayloadStart = bytes.Length / 2;
+        bytes[secondPayloadStart] ^= 0xFF;
+        await File.WriteAllBytesAsync(segment, bytes);
+
+        var (sent, result) = await Drain(Open());
+
+        Assert.That(sent, Is.EqualTo(new[] { Text(Record(0)) }), "the damaged record and what follows it in the segment are not trusted");
+        Assert.That(result.CorruptBytesSkipped, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public async Task Full_outbox_rejects_new_records_by_default_and_keeps_the_old_ones()
+    {
+        var outbox = Open(maxBytes: 2048, segmentBytes: 1024);
+        var big = new OutboxRecord("log", new byte[400]);
+
+        await outbox.AppendAsync(big);
+        await outbox.AppendAsync(big);
+        await outbox.AppendAsync(big);
+        await outbox.AppendAsync(big);
+        Assert.ThrowsAsync<OutboxFullException>(() => outbox.AppendAsync(big));
+
+        var (sent, _) = await Drain(outbox);
+        Assert.That(sent, Has.Count.EqualTo(4));
+    }
+
+    [Test]
+    public async Task Drop_oldest_policy_keeps_the_newest_records()
+    {
+        var outbox = Open(maxBytes: 2048, policy: OutboxFullPolicy.DropOldest, segmentBytes: 1024);
+        for (var i = 0; i < 10; i++)
+        {
+            await outbox.AppendAsync(new OutboxRecord("log", Encoding.UTF8.GetBytes(i + new string(' ', 300))));
+        }
+
+        var (sent, _) = await Drain(outbox);
+
+        Assert.That(sent, Is.Not.Empty);
+        Assert.That(sent[^1], Does.StartWith("log:9"));
+        Assert.That(sent, Has.None.StartWith("log:0"));
+        Assert.That(outbox.SizeBytes, Is.Zero);
+    }
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Databacker.Api.Client.Reporting;
+using Databacker.Api.Contracts;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Databacker.Api.Client.Tests.Reporting;
+
+public class RunEventsTests
+{
+    [Test]
+    public void Scope_records_started_and_finished_with_measured_duration_and_outcome()
+    {
+        var time = new FakeTimeProvider();
+        var events = new RunEvents(Guid.NewGuid(), SecretRedactorTests.FromTestConfiguration(), time);
+        var sent = new List<Event>();
+
+        using (var dump = events.Begin(EventType.DumpStarted, EventType.DumpFinished, database: "app"))
+        {
+            time.Advance(TimeSpan.FromMilliseconds(1500));
+            dump.Bytes = 42;
+            dump.Fail("mysqldump failed: Access denied for db-Pa55word");
+        }
+
+        events.FlushAsync((batch, _) => { sent.AddRange(batch.Events); return Task.FromResult(new EventReceipt()); }).GetAwaiter().GetResult();
+
+        Assert.That(sent.Select(e => e.Type), Is.EqualTo(new[] { EventType.DumpStarted, EventType.DumpFinished }));
+        var finished = sent[1];
+        Assert.That(finished.DurationMs, Is.EqualTo(1500));
+        Assert.That(finished.Bytes, Is.EqualTo(42));
+        Assert.That(finished.Database, Is.EqualTo("app"));
+        Assert.That(finished.Error, Does.Not.Contain("db-Pa55word"));
+        Assert.That(finished.Error, Does.Contain("Access denied"));
+    }
+
+    [Test]
+    public async Task Failed_flush_keeps_events_and_resends_them_with_the_same_ids()
+    {
+        var events = new RunEvents(Guid.NewGuid(), SecretRedactor.UrlsOnly);
+        events.Record(EventType.RunStarted);
+        events.Record(EventType.RunSucceeded);
+        var attempts = new List<Guid[]>();
+
+        Assert.ThrowsAsync<HttpRequestException>(() => events.FlushAsync((batch, _) =>
+        {
+            attempts.Add(batch.Events.Select(e => e.Id).ToArray());
+            throw new HttpRequestException("controller down");
+        }));
+        Assert.That(events.PendingCount, Is.EqualTo(2));
+
+        await events.FlushAsync((batch, _) =>
+        {
+            attempts.Add(batch.Events.Select(e => e.Id).ToArray());
+            return Task.FromResult(new EventReceipt());
+        });
+
+        Assert.That(attempts, Has.Count.EqualTo(2));
+        Assert.That(attempts[1], Is.EqualTo(attempts[0]));
+        Assert.That(events.PendingCount, Is.Zero);
+    }
+
+    [Test]
+    public async Task Events_are_sent_in_batches_within_the_contract_limit()
+    {
+        var events = new RunEvents(Guid.NewGuid(), SecretRedactor.UrlsOnly);
+        for (var i = 0; i < 2500; i++)
+        {
+            events.Record(EventType.UploadFinished);
+        }
+
+        var sizes = new List<int>();
+        var delivered = await events.FlushAsync((batch, _) => { sizes.Add(batch.Events.Count); return Task.FromResult(new EventReceipt()); });
+
+        Assert.That(sizes, Is.EqualTo(new[] { 1000, 1000, 500 }));
+        Assert.That(delivered, Is.EqualTo(2500));
+    }
+
+    [Test]
+    public async Task Child_process_output_is_captured_from_both_streams_with_gap_free_sequence()
+    {
+        var channel = Channel.CreateUnbounded<LogEntry>();
+        var log = new RunLog(Guid.NewGuid(), channel.Writer);
+
+        var exit = await log.CaptureAsync(new ProcessStartInfo("sh", ["-c", "echo one; echo two 1>&2; echo three; exit 3"]));
+        channel.Writer.Complete();
+        var lines = await channel.Reader.ReadAllAsync().ToListAsync();
+
+        Assert.That(exit, Is.EqualTo(3));
+        Assert.That(lines.Select(l => l.Message), Is.EquivalentTo(new[] { "one", "two", "three" }));
+        Assert.That(lines.Single(l => l.Message == "two").Stream, Is.EqualTo(LogStream.Stderr));
+        Assert.That(lines.Select(l => l.Seq).Order(), Is.EqualTo(new long[] { 0, 1, 2 }));
+    }
+}

@@ -1,0 +1,80 @@
+using Databacker.Api.Client.Reporting;
+using Databacker.Api.Contracts;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+
+namespace Databacker.Api.Client.Tests.Reporting;
+
+public class SecretRedactorTests
+{
+    internal const string Configuration = """
+    { "version": "config.databack.io/v1", "kind": "local", "metadata": { "name": "n" },
+      "spec": {
+        "database": { "server": "db", "credentials": { "username": "backup", "password": "db-Pa55word" } },
+        "dump": { "encryption": { "algorithm": "aes256-gcm", "key": "enc-K3y-material" } },
+        "telemetry": { "url": "https://c.example.com", "credentials": "telemetry-t0ken" },
+        "targets": {
+          "s3": { "type": "s3", "url": "s3://bucket", "spec": { "accessKeyID": "AKIAEXAMPLE", "secretAccessKey": "s3-s3cret-key" } },
+          "smb": { "type": "smb", "url": "smb://user:smb-url-pass@server/share", "spec": { "username": "u", "password": "smb-Passw0rd" } }
+        } } }
+    """;
+
+    internal static SecretRedactor FromTestConfiguration(params string[] extra)
+        => SecretRedactor.FromConfiguration(JsonConvert.DeserializeObject<ConfigDocument>(Configuration), extra);
+
+    [TestCase("db-Pa55word")]
+    [TestCase("enc-K3y-material")]
+    [TestCase("telemetry-t0ken")]
+    [TestCase("s3-s3cret-key")]
+    [TestCase("smb-Passw0rd")]
+    [TestCase("smb-url-pass")]
+    [TestCase("user-added-secret")]
+    public void Every_secret_kind_is_masked_in_messages(string secret)
+    {
+        var redactor = FromTestConfiguration("user-added-secret");
+
+        var redacted = redactor.Redact($"connecting with {secret} now");
+
+        Assert.That(redacted, Does.Not.Contain(secret));
+        Assert.That(redacted, Is.EqualTo($"connecting with {SecretRedactor.Mask} now"));
+    }
+
+    [Test]
+    public void Secrets_in_nested_fields_and_secret_named_keys_are_masked()
+    {
+        var redactor = FromTestConfiguration();
+        var fields = new Dictionary<string, object>
+        {
+            ["plain"] = "nothing to hide",
+            ["nested"] = JObject.Parse("""{ "inner": ["ok", "uses s3-s3cret-key"], "password": "unknown-value" }"""),
+            ["token"] = "some-token-not-in-config",
+            ["count"] = 3,
+        };
+
+        var redacted = redactor.Redact(fields)!;
+        var json = JsonConvert.SerializeObject(redacted);
+
+        Assert.That(json, Does.Not.Contain("s3-s3cret-key"));
+        Assert.That(json, Does.Not.Contain("unknown-value"));
+        Assert.That(json, Does.Not.Contain("some-token-not-in-config"));
+        Assert.That(json, Does.Contain("nothing to hide"));
+        Assert.That(redacted["count"], Is.EqualTo(3));
+        Assert.That(((JObject)fields["nested"])["password"]!.Value<string>(), Is.EqualTo("unknown-value"), "the caller's object must not be changed");
+    }
+
+    [TestCase("uploading to https://admin:hunter2@storage.example.com/bucket", "uploading to https://[REDACTED]@storage.example.com/bucket")]
+    [TestCase("GET https://s.example.com/o?X-Amz-Signature=abcdef&part=1", "GET https://s.example.com/o?X-Amz-Signature=[REDACTED]&part=1")]
+    [TestCase("url smb://u:p@host/share and more", "url smb://[REDACTED]@host/share and more")]
+    public void Urls_lose_user_info_and_secret_query_values(string text, string expected)
+    {
+        Assert.That(SecretRedactor.UrlsOnly.Redact(text), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Longer_secret_containing_a_shorter_one_is_masked_whole()
+    {
+        var redactor = new SecretRedactor(["abc", "abcdef-long"]);
+
+        Assert.That(redactor.Redact("x abcdef-long y"), Is.EqualTo("x [REDACTED] y"));
+    }
+}
