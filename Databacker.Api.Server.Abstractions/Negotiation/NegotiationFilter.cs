@@ -1,0 +1,83 @@
+using Databacker.Api.Server.Errors;
+using Databacker.Api.Server.Routing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+
+namespace Databacker.Api.Server.Negotiation;
+
+/// <summary>
+/// Negotiates the representations of an operation of the API before its body is bound: an unsupported request
+/// <c>Content-Type</c> is answered 415 and an unsatisfiable <c>Accept</c> 406, each listing what is supported. The
+/// result is then written in the negotiated media type, converted when the version was added with a converter.
+/// </summary>
+internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes) : IAsyncResourceFilter, IResultFilter
+{
+    public Task OnResourceExecutionAsync(ResourceExecutingContext context, ResourceExecutionDelegate next)
+    {
+        var operation = context.ActionDescriptor.EndpointMetadata.OfType<ApiOperationAttribute>().FirstOrDefault();
+        var entry = operation is null ? null : mediaTypes.Find(operation.OperationId);
+        if (entry is null)
+        {
+            return next();
+        }
+
+        var request = context.HttpContext.Request;
+        string? requestMediaType = null;
+        if (entry.Consumes.Count > 0 && HasBody(request))
+        {
+            requestMediaType = MediaTypeNegotiator.SelectRequestMediaType(request.ContentType, entry.Consumes);
+            if (requestMediaType is null)
+            {
+                context.Result = new ProblemResult(StatusCodes.Status415UnsupportedMediaType, DatabackerProblemTypes.UnsupportedMediaType,
+                    $"The body's media type '{request.ContentType}' is not supported; send one of: {string.Join(", ", entry.Consumes)}.",
+                    new Dictionary<string, object?> { ["supported"] = entry.Consumes });
+                return Task.CompletedTask;
+            }
+        }
+
+        string? responseMediaType = null;
+        if (entry.Produces.Count > 0)
+        {
+            responseMediaType = MediaTypeNegotiator.SelectResponseMediaType(request.Headers.Accept.Where(v => v is not null).ToArray()!, entry.Produces);
+            if (responseMediaType is null)
+            {
+                context.Result = new ProblemResult(StatusCodes.Status406NotAcceptable, DatabackerProblemTypes.NotAcceptable,
+                    $"No representation matches the Accept header; available: {string.Join(", ", entry.Produces)}.",
+                    new Dictionary<string, object?> { ["available"] = entry.Produces });
+                return Task.CompletedTask;
+            }
+
+            context.HttpContext.Response.Headers.Vary = "Accept";
+        }
+
+        context.HttpContext.Features.Set(new NegotiatedMediaTypes(responseMediaType, requestMediaType));
+        return next();
+    }
+
+    public void OnResultExecuting(ResultExecutingContext context)
+    {
+        var negotiated = context.HttpContext.Features.Get<NegotiatedMediaTypes>()?.Response;
+        if (negotiated is null || context.Result is not ObjectResult result || result.Value is null or ProblemDetails
+            || result.ContentTypes.Count > 0 || (result.StatusCode is { } status && (status < 200 || status > 299)))
+        {
+            return;
+        }
+
+        if (mediaTypes.FindConverter(negotiated) is { } convert)
+        {
+            result.Value = convert(result.Value);
+            result.DeclaredType = result.Value.GetType();
+        }
+
+        result.ContentTypes.Clear();
+        result.ContentTypes.Add(negotiated);
+    }
+
+    public void OnResultExecuted(ResultExecutedContext context)
+    {
+    }
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength is > 0 || (request.ContentLength is null && (request.Headers.TransferEncoding.Count > 0 || request.ContentType is not null));
+}

@@ -1,0 +1,102 @@
+using System.Runtime.CompilerServices;
+using Databacker.Api.Contracts;
+
+namespace Databacker.Api.Server.Reporting;
+
+/// <summary>
+/// A thread-safe in-memory <see cref="ILogStore"/> and <see cref="IEventStore"/> for tests and samples; it keeps
+/// everything until the process ends.
+/// </summary>
+public sealed class InMemoryReportingStore : ILogStore, IEventStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string Instance, Guid Run), SortedDictionary<long, LogEntry>> _logs = [];
+    private readonly Dictionary<Guid, (string Instance, Event Event)> _events = [];
+
+    /// <inheritdoc />
+    public Task<LogReceipt> AppendAsync(string instance, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        long accepted = 0, duplicates = 0;
+        LogEntry? last = null;
+        lock (_gate)
+        {
+            foreach (var entry in entries)
+            {
+                var key = (instance, entry.Run);
+                if (!_logs.TryGetValue(key, out var lines))
+                {
+                    _logs[key] = lines = [];
+                }
+
+                if (lines.TryAdd(entry.Seq, entry))
+                {
+                    accepted++;
+                }
+                else
+                {
+                    duplicates++;
+                }
+
+                last = entry;
+            }
+        }
+
+        return Task.FromResult(new LogReceipt { Accepted = accepted, Duplicates = duplicates, Run = last?.Run, LastSeq = last?.Seq });
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<LogEntry> ReadAsync(string instance, Guid run, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        LogEntry[] snapshot;
+        lock (_gate)
+        {
+            snapshot = _logs.TryGetValue((instance, run), out var lines) ? [.. lines.Values] : [];
+        }
+
+        foreach (var line in snapshot)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return line;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<EventReceipt> AppendAsync(string instance, IReadOnlyList<Event> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        int accepted = 0, duplicates = 0;
+        lock (_gate)
+        {
+            foreach (var e in events)
+            {
+                if (_events.TryAdd(e.Id, (instance, e)))
+                {
+                    accepted++;
+                }
+                else
+                {
+                    duplicates++;
+                }
+            }
+        }
+
+        return Task.FromResult(new EventReceipt { Accepted = accepted, Duplicates = duplicates });
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Event>> ListAsync(string instance, Guid? run = null, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<Event> result = _events.Values
+                .Where(v => v.Instance == instance && (run is null || v.Event.Run == run))
+                .Select(v => v.Event)
+                .OrderBy(e => e.Timestamp)
+                .ToList();
+            return Task.FromResult(result);
+        }
+    }
+}

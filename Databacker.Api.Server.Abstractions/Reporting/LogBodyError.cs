@@ -1,0 +1,7 @@
+namespace Databacker.Api.Server.Reporting;
+
+/// <summary>Why an NDJSON log body was refused; nothing of it is stored.</summary>
+/// <param name="Line">The 1-based number of the first bad line, or 0 when the body as a whole is the problem.</param>
+/// <param name="Reason">What is wrong, safe to show to the client.</param>
+/// <param name="TooLarge">Whether the body or a line exceeds a size limit (answer 413 rather than 400).</param>
+public sealed record LogBodyError(long Line, string Reason, bool TooLarge);

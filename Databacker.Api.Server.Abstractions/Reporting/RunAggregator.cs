@@ -1,0 +1,61 @@
+using Databacker.Api.Contracts;
+
+namespace Databacker.Api.Server.Reporting;
+
+/// <summary>Builds runs and summaries from the events agents report.</summary>
+public static class RunAggregator
+{
+    /// <summary>Aggregates the events of one instance into its runs, newest first.</summary>
+    /// <param name="instance">The instance.</param>
+    /// <param name="events">Its events, any order, any runs.</param>
+    /// <returns>One run per run id.</returns>
+    public static IReadOnlyList<Run> Runs(string instance, IEnumerable<Event> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        return events.GroupBy(e => e.Run).Select(g => Aggregate(instance, g.Key, g)).OrderByDescending(r => r.StartedAt).ToList();
+    }
+
+    /// <summary>Aggregates one run: status, start, end, duration, bytes uploaded, targets and databases.</summary>
+    /// <param name="instance">The instance.</param>
+    /// <param name="run">The run id.</param>
+    /// <param name="events">The run's events.</param>
+    /// <returns>The run.</returns>
+    public static Run Aggregate(string instance, Guid run, IEnumerable<Event> events)
+    {
+        var ordered = events.OrderBy(e => e.Timestamp).ToList();
+        var started = ordered.FirstOrDefault(e => e.Type == EventType.RunStarted) ?? ordered.FirstOrDefault();
+        var end = ordered.LastOrDefault(e => e.Type == EventType.RunSucceeded || e.Type == EventType.RunFailed);
+        var status = end is null ? RunStatus.Running : end.Type == EventType.RunSucceeded ? RunStatus.Succeeded : RunStatus.Failed;
+        var uploads = ordered.Where(e => e.Type == EventType.UploadFinished).ToList();
+        return new Run
+        {
+            Id = run,
+            Instance = instance,
+            Status = status,
+            StartedAt = started?.Timestamp ?? default,
+            FinishedAt = end?.Timestamp,
+            DurationMs = end?.DurationMs ?? (end is null || started is null ? null : (long)(end.Timestamp - started.Timestamp).TotalMilliseconds),
+            Bytes = uploads.Count == 0 ? null : uploads.Sum(e => e.Bytes ?? 0),
+            Targets = ordered.Where(e => e.Target is not null).Select(e => e.Target!).Distinct().ToList(),
+            Databases = ordered.Where(e => e.Database is not null).Select(e => e.Database!).Distinct().ToList(),
+            Error = end?.Type == EventType.RunFailed ? end.Error ?? ordered.LastOrDefault(e => e.Error is not null)?.Error : null,
+        };
+    }
+
+    /// <summary>Successes, failures, last success and failure and mean duration of finished runs.</summary>
+    /// <param name="runs">The runs.</param>
+    /// <returns>The statistics.</returns>
+    public static RunStatistics Statistics(IEnumerable<Run> runs)
+    {
+        var finished = runs.Where(r => r.Status != RunStatus.Running).ToList();
+        var durations = finished.Where(r => r.DurationMs is not null).Select(r => r.DurationMs!.Value).ToList();
+        return new RunStatistics
+        {
+            Successes = finished.Count(r => r.Status == RunStatus.Succeeded),
+            Failures = finished.Count(r => r.Status == RunStatus.Failed),
+            LastSuccess = finished.Where(r => r.Status == RunStatus.Succeeded).Max(r => r.FinishedAt),
+            LastFailure = finished.Where(r => r.Status == RunStatus.Failed).Max(r => r.FinishedAt),
+            MeanDurationMs = durations.Count == 0 ? null : (long)durations.Average(),
+        };
+    }
+}

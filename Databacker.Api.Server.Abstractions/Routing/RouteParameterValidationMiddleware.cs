@@ -1,0 +1,49 @@
+using System.Text.RegularExpressions;
+using Databacker.Api.Server.Errors;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Databacker.Api.Server.Routing;
+
+/// <summary>
+/// Rejects path parameters that do not match the contract's patterns (instance ids, key ids) with 400, before
+/// authentication or any implementer code sees them.
+/// </summary>
+internal sealed partial class RouteParameterValidationMiddleware(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<ApiOperationAttribute>() is null)
+        {
+            return next(context);
+        }
+
+        if (context.GetRouteValue("instance") is string instance && !InstanceIdPattern().IsMatch(instance))
+        {
+            return Reject(context, "instance", "The instance id must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$.");
+        }
+
+        if (context.GetRouteValue("kid") is string kid && !KeyIdPattern().IsMatch(kid))
+        {
+            return Reject(context, "kid", "The key id must match ^[A-Za-z0-9._~-]{1,128}$.");
+        }
+
+        if (context.GetRouteValue("run") is string run && !Guid.TryParse(run, out _))
+        {
+            return Reject(context, "run", "The run id must be a UUID.");
+        }
+
+        return next(context);
+    }
+
+    private static Task Reject(HttpContext context, string parameter, string detail) =>
+        ProblemWriter.WriteAsync(context, StatusCodes.Status400BadRequest, DatabackerProblemTypes.InvalidParameter, detail,
+            new Dictionary<string, object?> { ["parameter"] = parameter });
+
+    // The patterns of InstanceId and KeyId in openapi.yaml.
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    private static partial Regex InstanceIdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9._~-]{1,128}\\z", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    private static partial Regex KeyIdPattern();
+}

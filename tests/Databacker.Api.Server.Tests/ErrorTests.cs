@@ -1,0 +1,128 @@
+using System.Net;
+using System.Text;
+using Databacker.Api.Server.Errors;
+
+namespace Databacker.Api.Server.Tests;
+
+/// <summary>Bad input is a 4xx problem, never a 500 or a stack trace; bodies over the limit are 413.</summary>
+public sealed class ErrorTests
+{
+    internal const string ValidBatch = """{"events":[{"id":"0b6c3f58-6b1c-4a5e-9e5e-1f2d3c4b5a69","run":"5b0c8f1e-2f7d-4a51-9d0e-0a2b4c6d8e10","type":"run-started","timestamp":"2025-01-01T00:00:00Z"}]}""";
+    private const string Events = "application/vnd.databack.events.v1+json";
+
+    private static async Task<HttpResponseMessage> PostEvents(TestServerHost host, HttpContent content, string instance = TestServerHost.InstanceA)
+    {
+        var request = host.Request(HttpMethod.Post, $"/engines/telemetry/{instance}/events", host.AgentToken(TestServerHost.InstanceA, "reporting"));
+        request.Content = content;
+        return await host.Client.SendAsync(request);
+    }
+
+    [Test]
+    public async Task A_valid_event_batch_reaches_the_controller()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        using var response = await PostEvents(host, new StringContent(ValidBatch, Encoding.UTF8, Events));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/vnd.databack.event-receipt.v1+json"));
+        });
+    }
+
+    [TestCase("{\"events\": [", TestName = "Malformed JSON is a 400 invalid-body problem")]
+    [TestCase("{\"events\": \"not a list\"}", TestName = "A member of the wrong type is a 400 invalid-body problem")]
+    [TestCase("{}", TestName = "A missing required member is a 400 invalid-body problem")]
+    [TestCase("{\"events\": []}", TestName = "A body failing validation is a 400 invalid-body problem")]
+    [TestCase("{\"events\":[{\"id\":\"not-a-uuid\",\"run\":\"5b0c8f1e-2f7d-4a51-9d0e-0a2b4c6d8e10\",\"type\":\"run-started\",\"timestamp\":\"2025-01-01T00:00:00Z\"}]}", TestName = "A nested member of the wrong type is a 400 invalid-body problem")]
+    [TestCase("", TestName = "An empty body is a 400 invalid-body problem")]
+    public async Task Invalid_bodies_are_400_problems_listing_the_errors(string body)
+    {
+        await using var host = await TestServerHost.StartAsync();
+        using var response = await PostEvents(host, new StringContent(body, Encoding.UTF8, Events));
+        var problem = await Problems.AssertProblemAsync(response, 400, DatabackerProblemTypes.InvalidBody);
+        Assert.That(problem.GetProperty("errors").EnumerateObject().Count(), Is.GreaterThan(0));
+    }
+
+    [TestCase("/engines/config/-starts-with-dash")]
+    [TestCase("/engines/config/has%20space")]
+    [TestCase("/engines/config/trailing-newline%0A")]
+    [TestCase("/engines/config/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
+    [TestCase("/instances/orders-db/keys/bad%24kid")]
+    [TestCase("/instances/orders-db/runs/not-a-uuid")]
+    public async Task Invalid_path_parameters_are_400_problems_naming_the_parameter(string path)
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var method = path.Contains("/keys/", StringComparison.Ordinal) ? HttpMethod.Delete : HttpMethod.Get;
+        using var response = await host.Client.SendAsync(host.Request(method, path, host.AgentToken(TestServerHost.InstanceA, "orchestration")));
+        await Problems.AssertProblemAsync(response, 400, DatabackerProblemTypes.InvalidParameter);
+    }
+
+    [Test]
+    public async Task A_body_declared_larger_than_the_operation_limit_is_a_413_problem_stating_the_limit()
+    {
+        await using var host = await TestServerHost.StartAsync(o => o.RequestBodyLimits.Operations["Reporting_PostEvents"] = 1024);
+        var large = ValidBatch.Replace("\"run-started\"", "\"run-started\",\"database\":\"" + new string('d', 2000) + "\"", StringComparison.Ordinal);
+        using var response = await PostEvents(host, new StringContent(large, Encoding.UTF8, Events));
+        var problem = await Problems.AssertProblemAsync(response, 413, DatabackerProblemTypes.PayloadTooLarge);
+        Assert.That(problem.GetProperty("limit").GetInt64(), Is.EqualTo(1024));
+    }
+
+    [Test]
+    public async Task A_chunked_log_stream_crossing_the_limit_is_a_413_problem()
+    {
+        await using var host = await TestServerHost.StartAsync(o => o.RequestBodyLimits.Operations["Reporting_PostLogs"] = 4096);
+        var request = host.Request(HttpMethod.Post, "/engines/telemetry/orders-db/log", host.AgentToken(TestServerHost.InstanceA, "reporting"));
+        request.Content = new StreamContent(new UnknownLengthStream(Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("{\"msg\":\"line\"}\n", 1000)))));
+        request.Content.Headers.ContentType = new("application/x-ndjson");
+        using var response = await host.Client.SendAsync(request);
+        var problem = await Problems.AssertProblemAsync(response, 413, DatabackerProblemTypes.PayloadTooLarge);
+        Assert.That(problem.GetProperty("limit").GetInt64(), Is.EqualTo(4096));
+    }
+
+    [Test]
+    public async Task A_log_stream_within_the_limit_is_accepted()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var request = host.Request(HttpMethod.Post, "/engines/telemetry/orders-db/log", host.AgentToken(TestServerHost.InstanceA, "reporting"));
+        request.Content = new StreamContent(new UnknownLengthStream(Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("{\"msg\":\"line\"}\n", 1000)))));
+        request.Content.Headers.ContentType = new("application/x-ndjson");
+        using var response = await host.Client.SendAsync(request);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("\"accepted\":1000"));
+        });
+    }
+
+    [Test]
+    public async Task Other_operations_default_to_a_small_limit()
+    {
+        await using var host = await TestServerHost.StartAsync(o => o.RequestBodyLimits.DefaultMaxBytes = 512);
+        var request = host.Request(HttpMethod.Put, "/instances/orders-db/config", TestServerHost.UserToken());
+        request.Content = new StringContent(new string(' ', 600) + "{}", Encoding.UTF8, "application/vnd.databack.device-config.v1+json");
+        using var response = await host.Client.SendAsync(request);
+        await Problems.AssertProblemAsync(response, 413, DatabackerProblemTypes.PayloadTooLarge);
+    }
+
+    [Test]
+    public async Task An_exception_in_a_controller_is_a_bare_500_problem_disclosing_nothing()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        using var response = await host.Client.SendAsync(host.Request(HttpMethod.Get, "/instances/explode", TestServerHost.UserToken()));
+        await Problems.AssertProblemAsync(response, 500, DatabackerProblemTypes.InternalError);
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Not.Contain(TestAdministrationController.SecretFailure));
+    }
+
+    [Test]
+    public async Task Bodiless_errors_from_controllers_get_a_problem_body()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        using var response = await host.Client.SendAsync(host.Request(HttpMethod.Get, "/engines/config/orders-db"));
+        await Problems.AssertProblemAsync(response, 401, DatabackerProblemTypes.Unauthorized);
+    }
+
+    private sealed class UnknownLengthStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+    }
+}

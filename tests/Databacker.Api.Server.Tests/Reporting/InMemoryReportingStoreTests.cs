@@ -1,0 +1,72 @@
+using Databacker.Api.Contracts;
+using Databacker.Api.Server.Reporting;
+
+namespace Databacker.Api.Server.Tests.Reporting;
+
+public class InMemoryReportingStoreTests
+{
+    private static LogEntry Line(Guid run, long seq) => new() { Run = run, Seq = seq, Timestamp = DateTimeOffset.UnixEpoch, Stream = LogStream.Stdout, Message = "m" + seq };
+
+    [Test]
+    public async Task Resent_lines_are_counted_as_duplicates_and_not_stored_twice()
+    {
+        var store = new InMemoryReportingStore();
+        var run = Guid.NewGuid();
+
+        var first = await store.AppendAsync("a", [Line(run, 0), Line(run, 1)]);
+        var again = await store.AppendAsync("a", [Line(run, 1), Line(run, 2)]);
+        var lines = await store.ReadAsync("a", run).ToListAsync();
+
+        Assert.That((first.Accepted, first.Duplicates), Is.EqualTo((2L, 0L)));
+        Assert.That((again.Accepted, again.Duplicates), Is.EqualTo((1L, 1L)));
+        Assert.That(lines.Select(l => l.Seq), Is.EqualTo(new long[] { 0, 1, 2 }));
+        Assert.That(await store.ReadAsync("b", run).ToListAsync(), Is.Empty, "another instance must not see the lines");
+    }
+
+    [Test]
+    public async Task Events_are_deduplicated_by_id_and_aggregated_into_runs()
+    {
+        var store = new InMemoryReportingStore();
+        var run = Guid.NewGuid();
+        var t0 = new DateTimeOffset(2026, 11, 26, 20, 0, 0, TimeSpan.Zero);
+        var events = new List<Event>
+        {
+            new() { Id = Guid.NewGuid(), Run = run, Type = EventType.RunStarted, Timestamp = t0 },
+            new() { Id = Guid.NewGuid(), Run = run, Type = EventType.DumpFinished, Timestamp = t0.AddSeconds(5), Database = "app", DurationMs = 5000 },
+            new() { Id = Guid.NewGuid(), Run = run, Type = EventType.UploadFinished, Timestamp = t0.AddSeconds(8), Target = "s3", Bytes = 1000 },
+            new() { Id = Guid.NewGuid(), Run = run, Type = EventType.UploadFinished, Timestamp = t0.AddSeconds(9), Target = "local", Bytes = 1000 },
+            new() { Id = Guid.NewGuid(), Run = run, Type = EventType.RunSucceeded, Timestamp = t0.AddSeconds(10) },
+        };
+
+        var receipt = await store.AppendAsync("a", events);
+        var resent = await store.AppendAsync("a", events.Take(2).ToList());
+        var aggregated = RunAggregator.Runs("a", await store.ListAsync("a")).Single();
+        var stats = RunAggregator.Statistics([aggregated]);
+
+        Assert.That((receipt.Accepted, receipt.Duplicates), Is.EqualTo((5, 0)));
+        Assert.That((resent.Accepted, resent.Duplicates), Is.EqualTo((0, 2)));
+        Assert.That(aggregated.Status, Is.EqualTo(RunStatus.Succeeded));
+        Assert.That(aggregated.DurationMs, Is.EqualTo(10_000));
+        Assert.That(aggregated.Bytes, Is.EqualTo(2000));
+        Assert.That(aggregated.Targets, Is.EqualTo(new[] { "s3", "local" }));
+        Assert.That(aggregated.Databases, Is.EqualTo(new[] { "app" }));
+        Assert.That((stats.Successes, stats.Failures, stats.MeanDurationMs), Is.EqualTo((1L, 0L, (long?)10_000)));
+    }
+
+    [Test]
+    public void Run_without_end_event_is_running_and_a_failed_run_carries_its_error()
+    {
+        var run = Guid.NewGuid();
+        var t0 = DateTimeOffset.UnixEpoch;
+        var running = RunAggregator.Aggregate("a", run, [new Event { Id = Guid.NewGuid(), Run = run, Type = EventType.RunStarted, Timestamp = t0 }]);
+        var failed = RunAggregator.Aggregate("a", run,
+        [
+            new Event { Id = Guid.NewGuid(), Run = run, Type = EventType.RunStarted, Timestamp = t0 },
+            new Event { Id = Guid.NewGuid(), Run = run, Type = EventType.RunFailed, Timestamp = t0.AddSeconds(1), Error = "upload refused" },
+        ]);
+
+        Assert.That(running.Status, Is.EqualTo(RunStatus.Running));
+        Assert.That(failed.Status, Is.EqualTo(RunStatus.Failed));
+        Assert.That(failed.Error, Is.EqualTo("upload refused"));
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text;
+using Databacker.Api.Server.Reporting;
+
+namespace Databacker.Api.Server.Tests.Reporting;
+
+public class NdjsonLogReaderTests
+{
+    private static readonly Guid Run = Guid.Parse("0b3c1b8e-3c55-4c55-9a58-8f0d2e0e7c11");
+
+    private static string Line(long seq, string message = "hello") =>
+        $$"""{"run":"{{Run}}","seq":{{seq}},"timestamp":"2026-11-26T20:00:00Z","level":"info","stream":"stdout","message":"{{message}}"}""";
+
+    private static Task<LogBodyReadResult> Read(string body, NdjsonLogReaderOptions? options = null)
+        => new NdjsonLogReader(options).ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(body)));
+
+    [Test]
+    public async Task Valid_body_yields_every_line_in_order()
+    {
+        var result = await Read(string.Join("\n", Enumerable.Range(0, 1000).Select(i => Line(i))) + "\n");
+
+        Assert.That(result.Succeeded, Is.True, result.Error?.Reason);
+        Assert.That(result.Entries.Select(e => e.Seq), Is.EqualTo(Enumerable.Range(0, 1000).Select(i => (long)i)));
+        Assert.That(result.Entries[0].Run, Is.EqualTo(Run));
+    }
+
+    [Test]
+    public async Task Last_line_without_newline_and_crlf_line_endings_are_accepted()
+    {
+        var result = await Read(Line(0) + "\r\n" + Line(1));
+
+        Assert.That(result.Entries, Has.Count.EqualTo(2));
+    }
+
+    [TestCase("{not json", 2)]
+    [TestCase("""{"run":"0b3c1b8e-3c55-4c55-9a58-8f0d2e0e7c11","seq":1,"timestamp":"2026-11-26T20:00:00Z","stream":"stdout"}""", 2)]
+    [TestCase("""{"run":"0b3c1b8e-3c55-4c55-9a58-8f0d2e0e7c11","seq":-1,"timestamp":"2026-11-26T20:00:00Z","stream":"stdout","message":"m"}""", 2)]
+    [TestCase("""{"run":"0b3c1b8e-3c55-4c55-9a58-8f0d2e0e7c11","seq":1,"timestamp":"2026-11-26T20:00:00Z","stream":"stdin","message":"m"}""", 2)]
+    [TestCase("""{"run":"nope","seq":1,"timestamp":"2026-11-26T20:00:00Z","stream":"stdout","message":"m"}""", 2)]
+    [TestCase("[1,2,3]", 2)]
+    public async Task First_bad_line_is_reported_with_its_number_and_nothing_is_returned(string bad, long expectedLine)
+    {
+        var result = await Read(Line(0) + "\n" + bad + "\n" + Line(2) + "\n");
+
+        Assert.That(result.Succeeded, Is.False);
+        Assert.That(result.Error!.Line, Is.EqualTo(expectedLine));
+        Assert.That(result.Error.TooLarge, Is.False);
+        Assert.That(result.Entries, Is.Empty);
+    }
+
+    [Test]
+    public async Task Oversized_line_is_refused_as_too_large_without_reading_it_whole()
+    {
+        var result = await Read(Line(0) + "\n" + Line(1, new string('a', 10_000)) + "\n", new NdjsonLogReaderOptions { MaxLineBytes = 2048 });
+
+        Assert.That(result.Error!.TooLarge, Is.True);
+        Assert.That(result.Error.Line, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Oversized_body_is_refused_as_too_large()
+    {
+        var body = string.Join("\n", Enumerable.Range(0, 100).Select(i => Line(i)));
+        var result = await Read(body, new NdjsonLogReaderOptions { MaxBodyBytes = 4096 });
+
+        Assert.That(result.Error!.TooLarge, Is.True);
+        Assert.That(result.Error.Reason, Does.Contain("4096"));
+    }
+
+    [Test]
+    public async Task Empty_body_is_an_error()
+    {
+        var result = await Read("\n\n");
+
+        Assert.That(result.Succeeded, Is.False);
+        Assert.That(result.Error!.Line, Is.Zero);
+    }
+}
