@@ -38,6 +38,14 @@ public sealed class TokenOptions
     /// <summary>The time limit of one token fetch, metadata included; it runs independently of any caller's cancellation. Default 30 s.</summary>
     public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A copy that requests <paramref name="scope"/>, unless a scope was configured explicitly.</summary>
+    internal TokenOptions ForScope(string scope)
+    {
+        var copy = (TokenOptions)MemberwiseClone();
+        copy.Scope ??= scope;
+        return copy;
+    }
+
     /// <summary>Checks the values.</summary>
     /// <exception cref="OptionsValidationException">A value is missing or out of range.</exception>
     public void Validate()

@@ -62,6 +62,22 @@ public static class DatabackerClientServiceCollectionExtensions
             sp.GetService<ILogger<TokenClient>>()));
         services.TryAddSingleton(sp => new AccessTokenProvider(
             sp.GetRequiredService<IAccessTokenClient>(), Options(sp).Token, Time(sp), sp.GetService<ILogger<AccessTokenProvider>>()));
+
+        // Orchestration and reporting tokens have different audiences, so each service gets its own token.
+        foreach (var scope in new[] { OrchestrationScope, ReportingScope })
+        {
+            services.TryAddKeyedSingleton<AccessTokenProvider>(scope, (sp, _) =>
+            {
+                var token = Options(sp).Token.ForScope(scope);
+                var client = new TokenClient(
+                    sp.GetRequiredService<IHttpClientFactory>().CreateClient(DatabackerClientNames.Token),
+                    token,
+                    sp.GetRequiredService<IClientAssertionProvider>(),
+                    Time(sp),
+                    sp.GetService<ILogger<TokenClient>>());
+                return new AccessTokenProvider(client, token, Time(sp), sp.GetService<ILogger<AccessTokenProvider>>());
+            });
+        }
         services.TryAddSingleton<IEndpointDiscovery>(sp =>
         {
             var factory = sp.GetRequiredService<IHttpClientFactory>();
@@ -77,19 +93,20 @@ public static class DatabackerClientServiceCollectionExtensions
         services.TryAddTransient(sp => new ConfigurationClient(sp.GetRequiredService<IOrchestrationClient>(), Options(sp).InstanceId!));
 
         services.AddHttpClient(DatabackerClientNames.Token).ConfigurePrimaryHttpMessageHandler(CreatePrimary);
-        AddPipeline(services.AddHttpClient<IOrchestrationClient, OrchestrationClient>(DatabackerClientNames.Orchestration, ConfigureClient), authenticated: true);
+        AddPipeline(services.AddHttpClient<IOrchestrationClient, OrchestrationClient>(DatabackerClientNames.Orchestration, ConfigureClient), authenticated: true, OrchestrationScope);
         AddPipeline(
             services.AddHttpClient<IReportingClient, ReportingClient>(DatabackerClientNames.Reporting, ConfigureClient)
                 .AddHttpMessageHandler(sp => new ReportingRouteHandler(
                     sp.GetRequiredService<IEndpointDiscovery>(), Options(sp).BaseAddress, sp.GetService<ILogger<ReportingRouteHandler>>())),
-            authenticated: true);
+            authenticated: true,
+            ReportingScope);
         AddPipeline(services.AddHttpClient<IAdministrationClient, AdministrationClient>(DatabackerClientNames.Administration, ConfigureClient), authenticated: true);
         AddPipeline(services.AddHttpClient<IAuthClient, AuthClient>(DatabackerClientNames.Auth, ConfigureClient), authenticated: false);
         return services;
     }
 
     // Handlers are added outermost first, in the order DatabackerPipeline documents.
-    private static void AddPipeline(IHttpClientBuilder builder, bool authenticated)
+    private static void AddPipeline(IHttpClientBuilder builder, bool authenticated, string? scope = null)
     {
         builder
             .ConfigurePrimaryHttpMessageHandler(CreatePrimary)
@@ -100,11 +117,16 @@ public static class DatabackerClientServiceCollectionExtensions
         if (authenticated)
         {
             builder.AddHttpMessageHandler(sp => new AccessTokenHandler(
-                sp.GetRequiredService<AccessTokenProvider>(), sp.GetRequiredService<TrustedOriginRegistry>(), sp.GetService<ILogger<AccessTokenHandler>>()));
+                scope is null ? sp.GetRequiredService<AccessTokenProvider>() : sp.GetRequiredKeyedService<AccessTokenProvider>(scope),
+                sp.GetRequiredService<TrustedOriginRegistry>(),
+                sp.GetService<ILogger<AccessTokenHandler>>()));
         }
 
         builder.AddHttpMessageHandler(sp => new MediaTypeHandler(Options(sp).MediaTypes, sp.GetService<ILogger<MediaTypeHandler>>()));
     }
+
+    private const string OrchestrationScope = "orchestration";
+    private const string ReportingScope = "reporting";
 
     private static HttpMessageHandler CreatePrimary(IServiceProvider sp) =>
         Options(sp).PrimaryHandler?.Invoke() ?? DatabackerPipeline.CreatePrimaryHandler();

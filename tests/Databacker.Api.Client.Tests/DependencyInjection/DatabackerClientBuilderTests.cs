@@ -30,7 +30,7 @@ public sealed class DatabackerClientBuilderTests
         {
             Assert.That(receipt.Accepted, Is.EqualTo(1));
             Assert.That(reporting.Requests($"/engines/telemetry/{Controller.InstanceId}/events").Select(r => r.Header("Authorization")),
-                Is.EqualTo(new[] { "Bearer tok-1" }));
+                Is.EqualTo(new[] { "Bearer tok-2" }), "tok-1 is the orchestration token discovery used");
             Assert.That(client.Orchestration, Is.InstanceOf<OrchestrationClient>());
             Assert.That(client.Administration, Is.InstanceOf<AdministrationClient>());
             Assert.That(client.Auth, Is.InstanceOf<AuthClient>());

@@ -58,7 +58,8 @@ public sealed class ReportingDiscoveryTests
         Assert.Multiple(() =>
         {
             Assert.That(receipt.Accepted, Is.EqualTo(1));
-            Assert.That(posted.Header("Authorization"), Is.EqualTo("Bearer tok-1"), "the discovered origin is trusted, so the token goes there");
+            Assert.That(posted.Header("Authorization"), Is.EqualTo("Bearer tok-2"), "the discovered origin is trusted, so the reporting token goes there");
+            Assert.That(Controller.TokenScopes(controller), Is.EqualTo(new[] { "orchestration", "reporting" }), "discovery uses an orchestration token, reporting its own");
             Assert.That(posted.Header("Idempotency-Key"), Is.Not.Null.And.Not.Empty);
             Assert.That(controller.Requests(EventsPath), Is.Empty, "nothing is posted to the orchestration URL");
             Assert.That(provider.GetRequiredService<TrustedOriginRegistry>().IsTrusted(reporting.Uri()), Is.True);
@@ -78,7 +79,7 @@ public sealed class ReportingDiscoveryTests
 
         await provider.GetRequiredService<IReportingClient>().PostEventsAsync(Controller.OneEvent(), Controller.InstanceId);
 
-        Assert.That(reporting.Requests("/ingest/events").Select(r => r.Header("Authorization")), Is.EqualTo(new[] { "Bearer tok-1" }));
+        Assert.That(reporting.Requests("/ingest/events").Select(r => r.Header("Authorization")), Is.EqualTo(new[] { "Bearer tok-2" }));
     }
 
     [TestCase("""{"services":["scheduling"],"orchestrationUrl":"ORCH/","reportingUrl":"ORCH/r/"}""", "not enabled")]
@@ -128,7 +129,7 @@ public sealed class ReportingDiscoveryTests
         {
             Assert.That(receipt.Accepted, Is.EqualTo(1));
             Assert.That(gone.Requests(EventsPath), Has.Count.EqualTo(1));
-            Assert.That(current.Requests(EventsPath).Select(r => r.Header("Authorization")), Is.EqualTo(new[] { "Bearer tok-1" }));
+            Assert.That(current.Requests(EventsPath).Select(r => r.Header("Authorization")), Is.EqualTo(new[] { "Bearer tok-2" }));
             Assert.That(current.Requests(EventsPath).Single().RequestMessage.Body, Is.EqualTo(gone.Requests(EventsPath).Single().RequestMessage.Body));
             Assert.That(controller.Requests($"/engines/endpoints/{Controller.InstanceId}"), Has.Count.EqualTo(2));
         });

@@ -50,6 +50,11 @@ internal static class Controller
         Events = [new Event { Id = Guid.NewGuid(), Run = Guid.NewGuid(), Type = EventType.RunStarted, Timestamp = DateTimeOffset.UtcNow }],
     };
 
+    /// <summary>The scope form field of each token request, in order.</summary>
+    public static string[] TokenScopes(WireMockServer server) => server.Requests("/token")
+        .Select(r => System.Web.HttpUtility.ParseQueryString(r.RequestMessage.Body ?? string.Empty)["scope"] ?? "(none)")
+        .ToArray();
+
     /// <summary>The client_assertion of the form posted to /token.</summary>
     public static string PostedAssertion(WireMockServer server)
     {
