@@ -46,7 +46,7 @@ public class GeneratedControllerRouteTests
     public void Every_generated_action_is_abstract_and_takes_a_cancellation_token()
     {
         var actions = typeof(OrchestrationControllerBase).Assembly.GetTypes()
-            .Where(t => t.GetCustomAttribute<ApiTagAttribute>() is not null)
+            .Where(t => t.IsAbstract && t.GetCustomAttribute<ApiTagAttribute>() is not null)
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
             .ToList();
 
