@@ -14,7 +14,7 @@ public static class ProblemControllerExtensions
     /// <param name="detail">What went wrong, safe to show to the client.</param>
     /// <param name="extensions">Extra members of the problem document.</param>
     /// <returns>The result.</returns>
-    public static IActionResult DatabackerProblem(this ControllerBase controller, int status, string type, string? detail, IReadOnlyDictionary<string, object?>? extensions = null)
+    public static ActionResult DatabackerProblem(this ControllerBase controller, int status, string type, string? detail, IReadOnlyDictionary<string, object?>? extensions = null)
     {
         ArgumentNullException.ThrowIfNull(controller);
         return new ProblemResult(status, type, detail, extensions);
@@ -27,7 +27,7 @@ public static class ProblemControllerExtensions
     /// <param name="controller">The controller.</param>
     /// <param name="error">Why the body was refused.</param>
     /// <returns>The result.</returns>
-    public static IActionResult LogBodyProblem(this ControllerBase controller, LogBodyError error)
+    public static ActionResult LogBodyProblem(this ControllerBase controller, LogBodyError error)
     {
         ArgumentNullException.ThrowIfNull(error);
         return controller.DatabackerProblem(
