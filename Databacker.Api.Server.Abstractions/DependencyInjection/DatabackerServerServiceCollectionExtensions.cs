@@ -58,7 +58,9 @@ public static class DatabackerServerServiceCollectionExtensions
                 mvc.Filters.AddService<NegotiationFilter>();
                 mvc.Filters.Add(new ModelValidationFilter());
             })
-            .AddNewtonsoftJson()
+            // Dates inside members this contract does not know must survive a round trip unchanged, so strings
+            // are not parsed as dates; typed date members still bind through their declared types.
+            .AddNewtonsoftJson(json => json.SerializerSettings.DateParseHandling = Newtonsoft.Json.DateParseHandling.None)
             .ConfigureApplicationPartManager(parts => parts.FeatureProviders.Add(new DatabackerControllerFeatureProvider(Options.Create(snapshot))));
     }
 

@@ -1,29 +1,64 @@
-// The demo prints the API surface generated from openapi.yaml at build time: every operation the
-// abstract controllers route, with its media types. The full end-to-end story (controller + agent)
-// replaces this once the samples land.
-using System.Reflection;
-using Databacker.Api.Server.Routing;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Routing;
+// The whole story in one command: starts the reference controller on a free loopback port with a temporary data
+// directory, generates an instance key, registers the instance, gives it a configuration, runs the agent once, then
+// reads the run back through the administration API and prints a short report. Everything it starts is stopped and
+// everything it writes is deleted when it ends, also on failure or Ctrl+C.
+using Databacker.Samples;
+using Databacker.Samples.Demo;
+using Databacker.Samples.Hosting;
 
-var controllers = typeof(ApiTagAttribute).Assembly.GetTypes()
-    .Where(t => t.IsAbstract && t.GetCustomAttribute<ApiTagAttribute>() is not null)
-    .OrderBy(t => t.Name);
-
-var count = 0;
-foreach (var controller in controllers)
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
 {
-    Console.WriteLine($"{controller.GetCustomAttribute<ApiTagAttribute>()!.Tag} ({controller.Name})");
-    foreach (var action in controller.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
-    {
-        var verb = string.Join(",", action.GetCustomAttributes<HttpMethodAttribute>().SelectMany(a => a.HttpMethods));
-        var route = action.GetCustomAttribute<RouteAttribute>()?.Template;
-        var produces = string.Join(" ", action.GetCustomAttribute<ProducesAttribute>()?.ContentTypes ?? []);
-        var consumes = string.Join(" ", action.GetCustomAttribute<ConsumesAttribute>()?.ContentTypes ?? []);
-        Console.WriteLine($"  {verb,-6} /{route,-45} {action.GetCustomAttribute<ApiOperationAttribute>()?.OperationId,-32} {produces}{(consumes.Length > 0 ? " <- " + consumes : "")}");
-        count++;
-    }
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+var verbose = args.Contains("--verbose");
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine("usage: dotnet run --project samples/Databacker.Samples.Demo [-- --verbose] [--keep]");
+    Console.WriteLine("  --verbose  also print the controller's output");
+    Console.WriteLine("  --keep     keep the temporary directory (data, key, spool) for a look afterwards");
+    return 0;
 }
 
-Console.WriteLine($"{count} operations generated from openapi.yaml.");
-return count > 0 ? 0 : 1;
+var work = Directory.CreateTempSubdirectory("databacker-demo-").FullName;
+SampleController? controller = null;
+try
+{
+    return await DemoStory.RunAsync(work, verbose, c => controller = c, cancel.Token);
+}
+catch (Exception error)
+{
+    Console.Error.WriteLine();
+    Console.Error.WriteLine(cancel.IsCancellationRequested ? "demo cancelled" : $"demo failed: {error.Message}");
+    if (controller?.CurrentProcess is { } process && !verbose)
+    {
+        Console.Error.WriteLine("controller output (last lines):");
+        foreach (var line in process.Output.TakeLast(20))
+        {
+            Console.Error.WriteLine("  controller | " + line);
+        }
+    }
+
+    return 1;
+}
+finally
+{
+    controller?.Dispose();
+    if (args.Contains("--keep"))
+    {
+        Console.WriteLine($"kept {work}");
+    }
+    else
+    {
+        try
+        {
+            Directory.Delete(work, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a dying process; the OS cleans the temp directory eventually.
+        }
+    }
+}
