@@ -24,6 +24,9 @@ if (args.Contains("--help") || args.Contains("-h"))
 
 var work = Directory.CreateTempSubdirectory("databacker-demo-").FullName;
 SampleController? controller = null;
+
+// A SIGTERM or a closed terminal skips the finally below; the controller must not outlive the demo anyway.
+AppDomain.CurrentDomain.ProcessExit += (_, _) => controller?.Stop();
 try
 {
     return await DemoStory.RunAsync(work, verbose, c => controller = c, cancel.Token);

@@ -1,0 +1,87 @@
+using Databacker.Api.Contracts;
+using Newtonsoft.Json;
+
+namespace Databacker.Samples.Agent;
+
+/// <summary>
+/// What the agent keeps between runs in its spool directory: the last configuration and its ETag (so a poll can be
+/// answered with 304), the marker of the run in progress (so a run cut short by a crash is reported as failed on
+/// the next start) and, in <c>outbox/</c>, the reports not yet delivered. One agent process per directory.
+/// </summary>
+internal sealed class AgentState : IDisposable
+{
+    private readonly FileStream _lock;
+
+    private AgentState(string directory, FileStream lockFile)
+    {
+        Directory = directory;
+        _lock = lockFile;
+    }
+
+    public string Directory { get; }
+
+    public string OutboxDirectory => Path.Combine(Directory, "outbox");
+
+    private string ETagPath => Path.Combine(Directory, "config.etag");
+
+    private string ConfigPath => Path.Combine(Directory, "config.json");
+
+    private string RunMarkerPath => Path.Combine(Directory, "current-run");
+
+    /// <summary>Opens the directory and takes its lock, so that two agents never share an outbox.</summary>
+    public static AgentState Open(string directory)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        try
+        {
+            var lockFile = new FileStream(Path.Combine(directory, "agent.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return new AgentState(Path.GetFullPath(directory), lockFile);
+        }
+        catch (IOException)
+        {
+            throw new CommandFailure($"another agent is running with the spool directory '{Path.GetFullPath(directory)}'");
+        }
+    }
+
+    /// <summary>The ETag of the cached configuration, if both are there.</summary>
+    public string? CachedETag => File.Exists(ETagPath) && File.Exists(ConfigPath) ? File.ReadAllText(ETagPath).Trim() : null;
+
+    public ConfigDocument? LoadConfiguration()
+        => File.Exists(ConfigPath) ? JsonConvert.DeserializeObject<ConfigDocument>(File.ReadAllText(ConfigPath)) : null;
+
+    public void SaveConfiguration(ConfigDocument document, string? etag)
+    {
+        WriteAtomically(ConfigPath, JsonConvert.SerializeObject(document, Formatting.Indented));
+        if (string.IsNullOrEmpty(etag))
+        {
+            File.Delete(ETagPath);
+        }
+        else
+        {
+            WriteAtomically(ETagPath, etag);
+        }
+    }
+
+    /// <summary>The run that was in progress when the agent last stopped, if it never finished.</summary>
+    public Guid? InterruptedRun => File.Exists(RunMarkerPath) && Guid.TryParse(File.ReadAllText(RunMarkerPath).Trim(), out var run) ? run : null;
+
+    public void MarkRunStarted(Guid run) => WriteAtomically(RunMarkerPath, run.ToString());
+
+    public void MarkRunFinished() => File.Delete(RunMarkerPath);
+
+    public void Dispose() => _lock.Dispose();
+
+    private static void WriteAtomically(string path, string text)
+    {
+        var temporary = path + ".tmp";
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(text);
+            writer.Flush();
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+}
