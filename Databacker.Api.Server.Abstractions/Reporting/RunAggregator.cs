@@ -15,7 +15,7 @@ public static class RunAggregator
         return events.GroupBy(e => e.Run).Select(g => Aggregate(instance, g.Key, g)).OrderByDescending(r => r.StartedAt).ToList();
     }
 
-    /// <summary>Aggregates one run: status, start, end, duration, bytes uploaded, targets and databases.</summary>
+    /// <summary>Aggregates one run: status, start, end, duration, bytes produced, targets and databases.</summary>
     /// <param name="instance">The instance.</param>
     /// <param name="run">The run id.</param>
     /// <param name="events">The run's events.</param>
@@ -26,7 +26,9 @@ public static class RunAggregator
         var started = ordered.FirstOrDefault(e => e.Type == EventType.RunStarted) ?? ordered.FirstOrDefault();
         var end = ordered.LastOrDefault(e => e.Type == EventType.RunSucceeded || e.Type == EventType.RunFailed);
         var status = end is null ? RunStatus.Running : end.Type == EventType.RunSucceeded ? RunStatus.Succeeded : RunStatus.Failed;
-        var uploads = ordered.Where(e => e.Type == EventType.UploadFinished).ToList();
+        // Bytes produced: what the agent reported at the end of the run, else the sum of the dumps. Uploads are
+        // not added up: the same dump sent to two targets is not twice the data.
+        var dumps = ordered.Where(e => e.Type == EventType.DumpFinished && e.Bytes is not null).ToList();
         return new Run
         {
             Id = run,
@@ -35,7 +37,7 @@ public static class RunAggregator
             StartedAt = started?.Timestamp ?? default,
             FinishedAt = end?.Timestamp,
             DurationMs = end?.DurationMs ?? (end is null || started is null ? null : (long)(end.Timestamp - started.Timestamp).TotalMilliseconds),
-            Bytes = uploads.Count == 0 ? null : uploads.Sum(e => e.Bytes ?? 0),
+            Bytes = end?.Bytes ?? (dumps.Count == 0 ? null : dumps.Sum(e => e.Bytes!.Value)),
             Targets = ordered.Where(e => e.Target is not null).Select(e => e.Target!).Distinct().ToList(),
             Databases = ordered.Where(e => e.Database is not null).Select(e => e.Database!).Distinct().ToList(),
             Error = end?.Type == EventType.RunFailed ? end.Error ?? ordered.LastOrDefault(e => e.Error is not null)?.Error : null,

@@ -32,7 +32,7 @@ public class InMemoryReportingStoreTests
         var events = new List<Event>
         {
             new() { Id = Guid.NewGuid(), Run = run, Type = EventType.RunStarted, Timestamp = t0 },
-            new() { Id = Guid.NewGuid(), Run = run, Type = EventType.DumpFinished, Timestamp = t0.AddSeconds(5), Database = "app", DurationMs = 5000 },
+            new() { Id = Guid.NewGuid(), Run = run, Type = EventType.DumpFinished, Timestamp = t0.AddSeconds(5), Database = "app", DurationMs = 5000, Bytes = 2000 },
             new() { Id = Guid.NewGuid(), Run = run, Type = EventType.UploadFinished, Timestamp = t0.AddSeconds(8), Target = "s3", Bytes = 1000 },
             new() { Id = Guid.NewGuid(), Run = run, Type = EventType.UploadFinished, Timestamp = t0.AddSeconds(9), Target = "local", Bytes = 1000 },
             new() { Id = Guid.NewGuid(), Run = run, Type = EventType.RunSucceeded, Timestamp = t0.AddSeconds(10) },
@@ -47,7 +47,7 @@ public class InMemoryReportingStoreTests
         Assert.That((resent.Accepted, resent.Duplicates), Is.EqualTo((0, 2)));
         Assert.That(aggregated.Status, Is.EqualTo(RunStatus.Succeeded));
         Assert.That(aggregated.DurationMs, Is.EqualTo(10_000));
-        Assert.That(aggregated.Bytes, Is.EqualTo(2000));
+        Assert.That(aggregated.Bytes, Is.EqualTo(2000), "bytes produced by the dump, not counted once per upload target");
         Assert.That(aggregated.Targets, Is.EqualTo(new[] { "s3", "local" }));
         Assert.That(aggregated.Databases, Is.EqualTo(new[] { "app" }));
         Assert.That((stats.Successes, stats.Failures, stats.MeanDurationMs), Is.EqualTo((1L, 0L, (long?)10_000)));
