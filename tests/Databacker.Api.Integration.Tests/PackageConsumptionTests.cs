@@ -1,0 +1,114 @@
+using System.Diagnostics;
+
+namespace Databacker.Api.Integration.Tests;
+
+/// <summary>The packages as a NuGet user gets them: packed into a folder, restored from it by a fresh project.</summary>
+[NonParallelizable]
+public class PackageConsumptionTests
+{
+    private const string ConsumerProgram = """
+        using Databacker.Api.Auth.Keys;
+        using Databacker.Api.Client.DependencyInjection;
+        using Databacker.Api.Contracts;
+        using Databacker.Api.Server;
+        using Databacker.Api.Server.Caching;
+        using Databacker.Api.Server.DependencyInjection;
+        using Microsoft.AspNetCore.Mvc;
+
+        using var key = EcdsaKey.Generate();
+        await using var agent = new DatabackerClientBuilder(o => { o.Controller = new Uri("http://127.0.0.1:5999/"); o.InstanceId = "x"; o.Key = key; }).Build();
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddDatabackerServer(o => { o.AgentTokens.Issuer = "http://127.0.0.1:5999"; o.UserTokens.Issuer = "u"; o.UserTokens.Audience = "a"; });
+        Console.WriteLine(agent.Orchestration.GetType().Name);
+
+        public sealed class Orchestration : OrchestrationControllerBase
+        {
+            public override Task<ActionResult<ConfigDocument>> GetConfig(string instance, string? if_None_Match = null, CancellationToken cancellationToken = default)
+                => Task.FromResult(this.OkWithEntityTag<ConfigDocument>(new LocalConfig { Version = "config.databack.io/v1" }));
+
+            public override Task<ActionResult<Endpoints>> GetEndpoints(string instance, CancellationToken cancellationToken = default)
+                => Task.FromResult<ActionResult<Endpoints>>(NotFound());
+        }
+        """;
+
+    [Test]
+    public void Packages_restore_from_a_local_folder_and_build_a_tiny_agent_and_controller()
+    {
+        var root = FindRoot();
+        var scratch = Directory.CreateTempSubdirectory("databacker-packages-").FullName;
+        try
+        {
+            var feed = Path.Combine(scratch, "feed");
+            var version = "0.0.0-ci." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
+            foreach (var project in new[] { "Databacker.Api.Contracts", "Databacker.Api.Auth", "Databacker.Api.Client", "Databacker.Api.Server.Abstractions" })
+            {
+                // --no-build: the libraries were built by this test run; packing must not rebuild them under other tests.
+                Run(root, "pack", Path.Combine(root, project, project + ".csproj"), "--no-build", "-o", feed, $"-p:PackageVersion={version}");
+            }
+
+            Assert.That(Directory.GetFiles(feed, "*.nupkg"), Has.Length.EqualTo(4));
+            Assert.That(Directory.GetFiles(feed, "*.snupkg"), Has.Length.EqualTo(4), "symbol packages");
+
+            var consumer = Path.Combine(scratch, "consumer");
+            Directory.CreateDirectory(consumer);
+            File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration><packageSources><add key="local" value="{feed}" /></packageSources></configuration>
+                """);
+            File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk.Web">
+                  <PropertyGroup>
+                    <TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings>
+                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors><WarningsNotAsErrors>NU1603</WarningsNotAsErrors>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <PackageReference Include="Databacker.Api.Client" Version="{version}" />
+                    <PackageReference Include="Databacker.Api.Server.Abstractions" Version="{version}" />
+                  </ItemGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(consumer, "Program.cs"), ConsumerProgram);
+            File.WriteAllText(Path.Combine(consumer, "Directory.Build.props"), "<Project />");
+            File.WriteAllText(Path.Combine(consumer, "Directory.Build.targets"), "<Project />");
+            File.WriteAllText(Path.Combine(consumer, "Directory.Packages.props"), "<Project />");
+
+            Run(consumer, "build", Path.Combine(consumer, "Consumer.csproj"));
+            var output = Run(consumer, "run", "--no-build", "--project", Path.Combine(consumer, "Consumer.csproj"));
+            Assert.That(output, Does.Contain("OrchestrationClient"));
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    private static string Run(string workingDirectory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.That(process.WaitForExit(TimeSpan.FromMinutes(4)), Is.True, $"dotnet {string.Join(' ', arguments)} timed out");
+        var output = stdout.Result + stderr.Result;
+        Assert.That(process.ExitCode, Is.Zero, $"dotnet {string.Join(' ', arguments)} failed:\n{output}");
+        return output;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Databacker.Api.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Databacker.Api.sln not found above the test folder.");
+    }
+}
