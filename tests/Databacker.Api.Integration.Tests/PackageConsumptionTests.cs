@@ -6,6 +6,12 @@ namespace Databacker.Api.Integration.Tests;
 [NonParallelizable]
 public class PackageConsumptionTests
 {
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
     private const string ConsumerProgram = """
         using Databacker.Api.Auth.Keys;
         using Databacker.Api.Client.DependencyInjection;
@@ -43,7 +49,7 @@ public class PackageConsumptionTests
             foreach (var project in new[] { "Databacker.Api.Contracts", "Databacker.Api.Auth", "Databacker.Api.Client", "Databacker.Api.Server.Abstractions" })
             {
                 // --no-build: the libraries were built by this test run; packing must not rebuild them under other tests.
-                Run(root, "pack", Path.Combine(root, project, project + ".csproj"), "--no-build", "-o", feed, $"-p:PackageVersion={version}");
+                Run(root, "pack", Path.Combine(root, project, project + ".csproj"), "--no-build", "-c", Configuration, "-o", feed, $"-p:PackageVersion={version}");
             }
 
             Assert.That(Directory.GetFiles(feed, "*.nupkg"), Has.Length.EqualTo(4));
