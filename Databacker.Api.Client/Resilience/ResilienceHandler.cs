@@ -25,8 +25,8 @@ namespace Databacker.Api.Client.Resilience;
 /// 403, 404, 406, 410 and 413. Delays grow exponentially with jitter; a <c>Retry-After</c> (delta-seconds or
 /// HTTP-date) replaces the computed delay; if it is longer than <see cref="ResilienceOptions.MaxRetryAfter"/> or than
 /// the time left, the call fails at once with <see cref="RateLimitedException"/>, as does a 429 that is not retried.</para>
-/// <para>An open circuit throws Polly's <see cref="BrokenCircuitException"/>; a timeout throws Polly's
-/// <see cref="TimeoutRejectedException"/>. All time goes through the injected <see cref="TimeProvider"/>.</para>
+/// <para>An open circuit throws <see cref="CircuitOpenException"/>; a timeout throws
+/// <see cref="CallTimedOutException"/> (both carry Polly's exception as the inner one). All time goes through the injected <see cref="TimeProvider"/>.</para>
 /// </remarks>
 public sealed class ResilienceHandler : DelegatingHandler
 {
@@ -89,6 +89,21 @@ public sealed class ResilienceHandler : DelegatingHandler
                     state).ConfigureAwait(false),
                 context,
                 new CallState(this, strategies, breaker, request, body)).ConfigureAwait(false);
+        }
+        catch (BrokenCircuitException error)
+        {
+            throw new CircuitOpenException(
+                $"{request.Method} {request.RequestUri} was not sent: recent calls to this endpoint kept failing (circuit open).",
+                ApiCallDetailsReader.Describe(request, null),
+                error.RetryAfter,
+                error);
+        }
+        catch (TimeoutRejectedException error) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CallTimedOutException(
+                $"{request.Method} {request.RequestUri} timed out (attempt timeout {options.AttemptTimeout}, total {options.TotalTimeout}).",
+                ApiCallDetailsReader.Describe(request, null),
+                error);
         }
         finally
         {

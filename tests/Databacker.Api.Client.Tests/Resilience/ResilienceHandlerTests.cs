@@ -234,6 +234,21 @@ public sealed class ResilienceHandlerTests
     }
 
     [Test]
+    public void A_call_over_its_attempt_timeout_is_a_typed_timeout_error()
+    {
+        var primary = new HangingHandler();
+        var options = TestPipelines.FastResilience();
+        options.MaxRetryAttempts = 0;
+        options.AttemptTimeout = TimeSpan.FromMilliseconds(100);
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(options));
+
+        var error = Assert.ThrowsAsync<CallTimedOutException>(() => client.GetAsync("https://slow.example/config/abc"));
+
+        Assert.That(error!.InnerException, Is.InstanceOf<Polly.Timeout.TimeoutRejectedException>());
+        Assert.That(error.RequestMethod, Is.EqualTo(HttpMethod.Get));
+    }
+
+    [Test]
     public async Task The_circuit_breaker_opens_per_authority()
     {
         var primary = new RecordingHandler((request, _) => Task.FromResult(new HttpResponseMessage(
@@ -249,7 +264,9 @@ public sealed class ResilienceHandlerTests
             (await client.GetAsync("https://broken.example/config/abc")).Dispose();
         }
 
-        Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync("https://broken.example/config/abc"));
+        var open = Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync("https://broken.example/config/abc"));
+        Assert.That(open!.InnerException, Is.InstanceOf<BrokenCircuitException>());
+        Assert.That(open.RequestUri, Is.EqualTo(new Uri("https://broken.example/config/abc")));
         using var healthy = await client.GetAsync("https://healthy.example/config/abc");
         Assert.That(healthy.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
@@ -260,5 +277,15 @@ public sealed class ResilienceHandlerTests
         Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new ResilienceOptions { MaxRetryAttempts = -1 }.Validate());
         Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new ResilienceOptions { AttemptTimeout = TimeSpan.FromMinutes(10), TotalTimeout = TimeSpan.FromMinutes(1) }.Validate());
         Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new ResilienceHandler(new ResilienceOptions { BreakerFailureRatio = 0 }));
+    }
+
+    /// <summary>A server that never answers, until the call is cancelled.</summary>
+    private sealed class HangingHandler : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        }
     }
 }
