@@ -49,6 +49,7 @@ public static class DatabackerClientServiceCollectionExtensions
             var o = Options(sp);
             return new TrustedOriginRegistry(new[] { o.Controller!, o.Token.Issuer! }.Concat(o.TrustedOrigins ?? []));
         });
+        services.TryAddSingleton<CircuitBreakerRegistry>();
         services.TryAddSingleton<IClientAssertionProvider>(sp =>
         {
             var o = Options(sp);
@@ -111,7 +112,8 @@ public static class DatabackerClientServiceCollectionExtensions
         builder
             .ConfigurePrimaryHttpMessageHandler(CreatePrimary)
             .AddHttpMessageHandler(sp => new IdempotencyHandler(Options(sp).Idempotency))
-            .AddHttpMessageHandler(sp => new ResilienceHandler(Options(sp).Resilience, Time(sp), sp.GetService<ILogger<ResilienceHandler>>()))
+            .AddHttpMessageHandler(sp => new ResilienceHandler(
+                Options(sp).Resilience, Time(sp), sp.GetService<ILogger<ResilienceHandler>>(), sp.GetRequiredService<CircuitBreakerRegistry>()))
             .AddHttpMessageHandler(sp => new RoutingHandler(
                 Options(sp).Routing, sp.GetRequiredService<RouteTable>(), sp.GetRequiredService<TrustedOriginRegistry>(), sp.GetService<ILogger<RoutingHandler>>()));
         if (authenticated)

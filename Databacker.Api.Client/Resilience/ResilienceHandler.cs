@@ -39,14 +39,25 @@ public sealed class ResilienceHandler : DelegatingHandler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConditionalWeakTable<ResilienceOptions, Strategies> _strategies = new();
-    private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _breakers = new(StringComparer.Ordinal);
+    private readonly CircuitBreakerRegistry _breakers;
 
     /// <summary>Creates the handler.</summary>
     /// <param name="options">Default options; validated here.</param>
     /// <param name="timeProvider">The clock for delays, timeouts and breaker windows; <see cref="TimeProvider.System"/> by default.</param>
     /// <param name="logger">Where retries, rate limits and circuit changes are logged.</param>
     public ResilienceHandler(ResilienceOptions? options = null, TimeProvider? timeProvider = null, ILogger<ResilienceHandler>? logger = null)
+        : this(options, timeProvider, logger, null)
     {
+    }
+
+    /// <summary>Creates the handler with circuit-breaker state shared through <paramref name="breakers"/>.</summary>
+    /// <param name="options">The policy; defaults when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock; the system clock when <see langword="null"/>.</param>
+    /// <param name="logger">Where retries and open circuits are logged.</param>
+    /// <param name="breakers">Breaker state shared across handler instances; a private one when <see langword="null"/>.</param>
+    public ResilienceHandler(ResilienceOptions? options, TimeProvider? timeProvider, ILogger<ResilienceHandler>? logger, CircuitBreakerRegistry? breakers)
+    {
+        _breakers = breakers ?? new CircuitBreakerRegistry();
         _options = options ?? new ResilienceOptions();
         _options.Validate();
         _time = timeProvider ?? TimeProvider.System;

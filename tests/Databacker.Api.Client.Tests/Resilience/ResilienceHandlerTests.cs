@@ -249,6 +249,33 @@ public sealed class ResilienceHandlerTests
     }
 
     [Test]
+    public async Task An_open_circuit_survives_the_handler_being_recreated_when_the_registry_is_shared()
+    {
+        var primary = RecordingHandler.Always(HttpStatusCode.InternalServerError);
+        var options = TestPipelines.FastResilience();
+        options.MaxRetryAttempts = 0;
+        options.BreakerMinimumThroughput = 2;
+        options.BreakerFailureRatio = 0.5;
+        var registry = new CircuitBreakerRegistry();
+        using (var first = TestPipelines.Client(primary, resilience: new ResilienceHandler(options, null, null, registry)))
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                (await first.GetAsync("https://broken.example/config/abc")).Dispose();
+            }
+        }
+
+        // IHttpClientFactory builds a new handler chain; the breaker must still be open.
+        using var second = TestPipelines.Client(primary, resilience: new ResilienceHandler(options, null, null, registry));
+        Assert.ThrowsAsync<CircuitOpenException>(() => second.GetAsync("https://broken.example/config/abc"));
+        Assert.That(primary.Requests, Has.Count.EqualTo(2), "the open circuit sends nothing");
+
+        using var isolated = TestPipelines.Client(primary, resilience: new ResilienceHandler(options));
+        (await isolated.GetAsync("https://broken.example/config/abc")).Dispose();
+        Assert.That(primary.Requests, Has.Count.EqualTo(3), "a handler without the shared registry starts closed");
+    }
+
+    [Test]
     public async Task The_circuit_breaker_opens_per_authority()
     {
         var primary = new RecordingHandler((request, _) => Task.FromResult(new HttpResponseMessage(
