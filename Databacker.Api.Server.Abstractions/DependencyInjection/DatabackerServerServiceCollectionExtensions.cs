@@ -60,7 +60,13 @@ public static class DatabackerServerServiceCollectionExtensions
             })
             // Dates inside members this contract does not know must survive a round trip unchanged, so strings
             // are not parsed as dates; typed date members still bind through their declared types.
-            .AddNewtonsoftJson(json => json.SerializerSettings.DateParseHandling = Newtonsoft.Json.DateParseHandling.None)
+            .AddNewtonsoftJson(json =>
+            {
+                json.SerializerSettings.DateParseHandling = Newtonsoft.Json.DateParseHandling.None;
+
+                // A registration key with a private part or unknown members is refused, not silently trimmed.
+                json.SerializerSettings.Converters.Add(new Binding.StrictJwkConverter());
+            })
             .ConfigureApplicationPartManager(parts => parts.FeatureProviders.Add(new DatabackerControllerFeatureProvider(Options.Create(snapshot))));
     }
 

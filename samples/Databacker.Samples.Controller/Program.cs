@@ -119,7 +119,6 @@ static async Task RunAsync(ControllerSettings settings)
     // typed date members are still parsed.
     services.Configure<MvcNewtonsoftJsonOptions>(json =>
     {
-        json.SerializerSettings.Converters.Add(new StrictJwkConverter());
         json.SerializerSettings.DateParseHandling = DateParseHandling.None;
     });
 

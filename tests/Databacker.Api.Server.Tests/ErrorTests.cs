@@ -94,6 +94,27 @@ public sealed class ErrorTests
         });
     }
 
+    [TestCase("""{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","d":"jpsQnnGQmL-YBIffH1136cLNdPEMFNDMNHPk5G1ZeWE"}""")]
+    [TestCase("""{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","x5u":"https://keys.example/k"}""")]
+    public async Task A_registration_key_with_a_private_part_or_unknown_member_is_a_400_not_silently_trimmed(string jwk)
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var request = host.Request(HttpMethod.Post, "/instances/orders-db/keys", TestServerHost.UserToken());
+        request.Content = new StringContent(jwk, Encoding.UTF8, "application/jwk+json");
+        using var response = await host.Client.SendAsync(request);
+        await Problems.AssertProblemAsync(response, 400, DatabackerProblemTypes.InvalidBody);
+    }
+
+    [Test]
+    public async Task A_public_registration_key_binds()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var request = host.Request(HttpMethod.Post, "/instances/orders-db/keys", TestServerHost.UserToken());
+        request.Content = new StringContent("""{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}""", Encoding.UTF8, "application/jwk+json");
+        using var response = await host.Client.SendAsync(request);
+        Assert.That((int)response.StatusCode, Is.LessThan(400), await response.Content.ReadAsStringAsync());
+    }
+
     [Test]
     public async Task Other_operations_default_to_a_small_limit()
     {

@@ -311,7 +311,7 @@ public sealed class SampleAdministrationController : AdministrationControllerBas
         try
         {
             // Validates kty, curve, alg/use, kid, coordinate lengths and that the point is on the curve; assigns the
-            // RFC 7638 thumbprint as kid when there is none. A "d" member never gets this far: StrictJwkConverter refuses
+            // RFC 7638 thumbprint as kid when there is none. A "d" member never gets this far: the library's strict JWK binding refuses
             // it while binding.
             key = EcPublicJwkValidator.Validate(JwkMapping.ToEcPublicJwk(jwk));
             return null;

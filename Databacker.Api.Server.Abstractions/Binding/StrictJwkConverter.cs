@@ -4,7 +4,7 @@ using Databacker.Api.Contracts;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
-namespace Databacker.Samples.Controller.Security;
+namespace Databacker.Api.Server.Binding;
 
 /// <summary>
 /// Binds the contract's <see cref="Jwk"/> (declared <c>additionalProperties: false</c>) strictly: a member a public
