@@ -1,3 +1,4 @@
+using Databacker.Api.Contracts.Versioning;
 using System.Net;
 using System.Net.Http.Headers;
 using Databacker.Api.Client.Exceptions;

@@ -1,3 +1,5 @@
+using Databacker.Api.Contracts.Versioning;
+
 namespace Databacker.Api.Client.Versioning;
 
 /// <summary>

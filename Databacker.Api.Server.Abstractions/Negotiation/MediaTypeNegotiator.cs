@@ -1,3 +1,4 @@
+using Databacker.Api.Contracts.Versioning;
 using Microsoft.Net.Http.Headers;
 
 namespace Databacker.Api.Server.Negotiation;

@@ -1,3 +1,4 @@
+using Databacker.Api.Contracts.Versioning;
 namespace Databacker.Api.Server.Negotiation;
 
 /// <summary>The media types negotiated for the current request, stored in <c>HttpContext.Features</c>.</summary>

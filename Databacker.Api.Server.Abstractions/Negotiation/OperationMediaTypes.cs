@@ -1,3 +1,4 @@
+using Databacker.Api.Contracts.Versioning;
 using Databacker.Api.Server.DependencyInjection;
 using Databacker.Api.Server.Routing;
 using Microsoft.Extensions.Options;

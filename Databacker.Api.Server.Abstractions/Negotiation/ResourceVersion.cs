@@ -1,3 +1,5 @@
+using Databacker.Api.Contracts.Versioning;
+
 namespace Databacker.Api.Server.Negotiation;
 
 /// <summary>A version of a resource added through <see cref="ResourceVersionCollection"/>.</summary>

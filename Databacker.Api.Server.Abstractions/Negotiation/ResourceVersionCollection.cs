@@ -1,3 +1,4 @@
+using Databacker.Api.Contracts.Versioning;
 namespace Databacker.Api.Server.Negotiation;
 
 /// <summary>

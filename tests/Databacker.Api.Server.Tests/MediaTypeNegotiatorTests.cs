@@ -1,3 +1,4 @@
+using Databacker.Api.Contracts.Versioning;
 using Databacker.Api.Server.Negotiation;
 
 namespace Databacker.Api.Server.Tests;

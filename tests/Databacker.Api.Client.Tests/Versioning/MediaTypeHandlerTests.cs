@@ -1,3 +1,4 @@
+using Databacker.Api.Contracts.Versioning;
 using System.Net;
 using System.Net.Http.Headers;
 using Databacker.Api.Client.Exceptions;
@@ -112,7 +113,7 @@ public sealed class MediaTypeHandlerTests
     public void Vendor_media_types_parse_with_the_spec_defaults(string value, string resource, int? version, string format)
     {
         Assert.That(VendorMediaType.TryParse(value, out var parsed), Is.True);
-        Assert.That(parsed, Is.EqualTo(new VendorMediaType(resource, version, format)));
+        Assert.That((parsed!.Resource, parsed.Version, parsed.EffectiveFormat), Is.EqualTo((resource, version, format)));
     }
 
     [TestCase("application/json")]
