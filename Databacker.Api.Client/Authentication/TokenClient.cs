@@ -29,7 +29,7 @@ public sealed class TokenClient : IAccessTokenClient
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _metadataGate = new(1, 1);
-    private AuthorizationServerMetadata? _metadata;
+    private TokenEndpointMetadata? _metadata;
 
     /// <summary>Creates the client.</summary>
     /// <param name="http">The HTTP client for the metadata and token endpoints (without bearer-token handler).</param>
@@ -52,7 +52,7 @@ public sealed class TokenClient : IAccessTokenClient
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The issuer and token endpoint.</returns>
     /// <exception cref="TokenRequestException">The metadata is missing, malformed, or names another issuer.</exception>
-    public async Task<AuthorizationServerMetadata> GetMetadataAsync(CancellationToken cancellationToken)
+    internal async Task<TokenEndpointMetadata> GetMetadataAsync(CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _metadata) is { } known)
         {
@@ -127,7 +127,7 @@ public sealed class TokenClient : IAccessTokenClient
         }
     }
 
-    private async Task<AuthorizationServerMetadata> ReadMetadataAsync(CancellationToken cancellationToken)
+    private async Task<TokenEndpointMetadata> ReadMetadataAsync(CancellationToken cancellationToken)
     {
         var issuer = _options.Issuer!;
         var path = issuer.AbsolutePath.TrimEnd('/');
@@ -177,7 +177,7 @@ public sealed class TokenClient : IAccessTokenClient
                 ApiCallDetailsReader.Describe(request, response));
         }
 
-        return new AuthorizationServerMetadata(issuerValue, endpoint);
+        return new TokenEndpointMetadata(issuerValue, endpoint);
     }
 
     private AccessToken ParseToken(string body, DateTimeOffset issuedAt, HttpRequestMessage request, HttpResponseMessage response)
