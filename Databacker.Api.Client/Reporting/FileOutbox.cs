@@ -56,11 +56,12 @@ public sealed class FileOutbox
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            MakeRoom(size);
-            var segments = Segments();
-            var path = segments.Count > 0 && new FileInfo(segments[^1]).Length + size <= _options.SegmentBytes
-                ? segments[^1]
-                : NewSegmentPath(segments);
+            // One directory listing per append: the sizes decide both the room and the segment to write to.
+            var segments = Segments().Select(path => (Path: path, Length: new FileInfo(path).Length)).ToList();
+            MakeRoom(segments, size);
+            var path = segments.Count > 0 && segments[^1].Length + size <= _options.SegmentBytes
+                ? segments[^1].Path
+                : NewSegmentPath(segments.Select(s => s.Path).ToList());
             var header = new byte[HeaderBytes];
             BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length);
             BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), Checksum(payload));
@@ -131,23 +132,25 @@ public sealed class FileOutbox
         }
     }
 
-    private void MakeRoom(long size)
+    private void MakeRoom(List<(string Path, long Length)> segments, long size)
     {
         if (size > _options.SegmentBytes)
         {
             throw new OutboxFullException($"A record of {size} bytes is larger than an outbox segment ({_options.SegmentBytes} bytes).");
         }
 
-        while (SizeBytes + size > _options.MaxBytes)
+        var total = segments.Sum(s => s.Length);
+        while (total + size > _options.MaxBytes)
         {
-            var segments = Segments();
             if (_options.WhenFull == OutboxFullPolicy.Reject || segments.Count == 0)
             {
-                throw new OutboxFullException($"The outbox in '{_options.Directory}' holds {SizeBytes} of {_options.MaxBytes} bytes; the report was not spooled.");
+                throw new OutboxFullException($"The outbox in '{_options.Directory}' holds {total} of {_options.MaxBytes} bytes; the report was not spooled.");
             }
 
-            File.Delete(segments[0]);
-            File.Delete(segments[0] + AckExtension);
+            File.Delete(segments[0].Path);
+            File.Delete(segments[0].Path + AckExtension);
+            total -= segments[0].Length;
+            segments.RemoveAt(0);
         }
     }
 
