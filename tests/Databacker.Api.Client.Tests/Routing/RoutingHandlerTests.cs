@@ -193,12 +193,7 @@ public sealed class RoutingHandlerTests
     [Test]
     public void Https_to_http_redirect_is_refused()
     {
-        var primary = new RecordingHandler((request, _) =>
-        {
-            var response = new HttpResponseMessage(HttpStatusCode.MovedPermanently);
-            response.Headers.Location = new Uri("http://controller.example/config/abc");
-            return Task.FromResult(response);
-        });
+        var primary = RecordingHandler.MovedTo("http://controller.example/config/abc");
         var registry = new TrustedOriginRegistry([new Uri("https://controller.example"), new Uri("http://controller.example")]);
         using var client = TestPipelines.Client(primary, routing: TestPipelines.Routing(registry));
 
@@ -430,12 +425,7 @@ public sealed class RoutingHandlerTests
     [Test]
     public void Streamed_body_already_sent_when_the_301_arrives_fails_clearly()
     {
-        var primary = new RecordingHandler((request, n) =>
-        {
-            var moved = new HttpResponseMessage(HttpStatusCode.MovedPermanently);
-            moved.Headers.Location = new Uri("https://reporting.example/logs/abc");
-            return Task.FromResult(moved);
-        });
+        var primary = RecordingHandler.MovedTo("https://reporting.example/logs/abc");
         var registry = new TrustedOriginRegistry([new Uri("https://controller.example"), new Uri("https://reporting.example")]);
         using var client = TestPipelines.Client(primary, routing: TestPipelines.Routing(registry));
 

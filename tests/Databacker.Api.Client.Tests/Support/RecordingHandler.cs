@@ -14,6 +14,14 @@ internal sealed class RecordingHandler(Func<HttpRequestMessage, int, Task<HttpRe
     public static RecordingHandler Always(HttpStatusCode status) =>
         new((_, _) => Task.FromResult(new HttpResponseMessage(status)));
 
+    /// <summary>Answers every request with 301 to <paramref name="location"/>.</summary>
+    public static RecordingHandler MovedTo(string location) => new((_, _) =>
+    {
+        var moved = new HttpResponseMessage(HttpStatusCode.MovedPermanently);
+        moved.Headers.Location = new Uri(location);
+        return Task.FromResult(moved);
+    });
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         byte[]? body = null;
