@@ -97,6 +97,8 @@ public class ConfigurationRoundTripTests
 
         Assert.That(future.Value, Is.EqualTo("gcs"));
         Assert.That(future.IsKnown, Is.False);
+        Assert.That(TargetType.Known, Is.EqualTo(new[] { "s3", "smb", "file" }));
+        Assert.That(TargetType.Known, Is.Not.InstanceOf<string[]>(), "callers must not be able to cast and change what is known");
         Assert.That(future, Is.Not.EqualTo(TargetType.S3));
     }
 
