@@ -245,4 +245,40 @@ public class SpecCompatibilityCheckerTests
         AssertBreaks(report, null, null, "added as required");
         Assert.That(report.BreakingChanges.Single().Location, Is.EqualTo("parameter owner (query)"));
     }
+
+    [Test]
+    public void Recursive_schemas_are_compared_without_end_and_a_change_deep_inside_is_found()
+    {
+        const string Tree = """
+            openapi: 3.0.3
+            info: { title: t, version: '1' }
+            paths:
+              /trees:
+                get:
+                  operationId: Trees_Get
+                  responses:
+                    '200':
+                      description: A tree.
+                      content:
+                        application/vnd.databack.tree.v1+json:
+                          schema: { $ref: '#/components/schemas/Tree' }
+            components:
+              schemas:
+                Tree:
+                  type: object
+                  properties:
+                    name: { type: string, maxLength: 10 }
+                    children:
+                      type: array
+                      items:
+                        allOf:
+                          - $ref: '#/components/schemas/Tree'
+                        description: A child.
+            """;
+
+        Assert.That(SpecCompatibilityChecker.Compare(Tree, Tree).IsCompatible, Is.True);
+        var report = SpecCompatibilityChecker.Compare(Tree, Tree.Replace("maxLength: 10", "maxLength: 5", StringComparison.Ordinal));
+        AssertBreaks(report, "application/vnd.databack.tree.v1+json", "$.name", "maxLength tightened from 10 to 5");
+        Assert.That(report.BreakingChanges, Has.Count.EqualTo(1), "the recursion is compared once: " + string.Join('\n', report.BreakingChanges));
+    }
 }

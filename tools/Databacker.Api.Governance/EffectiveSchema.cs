@@ -38,7 +38,10 @@ internal sealed class EffectiveSchema
     {
         var schema = new EffectiveSchema();
         var mapping = document.Resolve(node, out var reference);
-        schema.Reference = reference;
+        // A wrapper (allOf: [$ref X] plus a description) stands for X, so that recursion through it is recognised.
+        schema.Reference = reference
+            ?? (OpenApiYaml.Child(mapping, "allOf") is YamlSequenceNode { Children.Count: 1 } parts
+                && parts.Children[0] is YamlMappingNode only ? OpenApiYaml.Scalar(only, "$ref") : null);
         if (mapping is not null)
         {
             schema.Merge(document, mapping, depth: 0, isRoot: true);

@@ -18,11 +18,13 @@ namespace Databacker.Api.Governance;
 internal sealed class SpecCompatibilityChecker
 {
     private static readonly string[] Methods = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+    private const int MaxDepth = 64;
 
     private readonly OpenApiYaml _baseline;
     private readonly OpenApiYaml _current;
     private readonly List<BreakingChange> _changes = [];
     private readonly HashSet<string> _comparing = new(StringComparer.Ordinal);
+    private int _depth;
     private int _operations;
     private int _mediaTypes;
 
@@ -197,19 +199,22 @@ internal sealed class SpecCompatibilityChecker
         var before = EffectiveSchema.Of(_baseline, baseNode);
         var after = EffectiveSchema.Of(_current, currentNode);
 
-        // Recursive schemas: compare each pair of referenced schemas once per path through them.
+        // Recursive schemas: compare each pair of referenced schemas once per path through them; a recursion that
+        // hides behind allOf wrappers (no reference of its own) is cut off by depth.
         var key = before.Reference is null || after.Reference is null ? null : $"{before.Reference}|{after.Reference}|{direction}";
-        if (key is not null && !_comparing.Add(key))
+        if ((key is not null && !_comparing.Add(key)) || _depth >= MaxDepth)
         {
             return;
         }
 
+        _depth++;
         try
         {
             Compare(before, after, direction, operation, location, mediaType, path);
         }
         finally
         {
+            _depth--;
             if (key is not null)
             {
                 _comparing.Remove(key);
