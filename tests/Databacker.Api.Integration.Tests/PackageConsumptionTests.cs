@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.IO.Compression;
+using System.Xml.Linq;
 
 namespace Databacker.Api.Integration.Tests;
 
@@ -54,6 +56,7 @@ public class PackageConsumptionTests
 
             Assert.That(Directory.GetFiles(feed, "*.nupkg"), Has.Length.EqualTo(4));
             Assert.That(Directory.GetFiles(feed, "*.snupkg"), Has.Length.EqualTo(4), "symbol packages");
+            AssertRepositoryMetadata(root, Directory.GetFiles(feed, "*.nupkg"));
 
             var consumer = Path.Combine(scratch, "consumer");
             Directory.CreateDirectory(consumer);
@@ -88,9 +91,38 @@ public class PackageConsumptionTests
         }
     }
 
-    private static string Run(string workingDirectory, params string[] arguments)
+    /// <summary>
+    /// Every package says where its sources are: git as the repository type, the commit it was packed from, the
+    /// remote's URL (or the project URL when the clone has no remote) and the project URL.
+    /// </summary>
+    private static void AssertRepositoryMetadata(string root, IEnumerable<string> packages)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var head = RunProcess("git", root, "rev-parse", "HEAD").Trim();
+        Assert.That(head, Does.Match("^[0-9a-f]{40}$"), "git rev-parse HEAD");
+        Assert.Multiple(() =>
+        {
+            foreach (var package in packages)
+            {
+                using var zip = ZipFile.OpenRead(package);
+                var nuspec = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+                using var stream = nuspec.Open();
+                var metadata = XDocument.Load(stream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+                var repository = metadata.Elements().SingleOrDefault(e => e.Name.LocalName == "repository");
+                var name = Path.GetFileName(package);
+                Assert.That(repository, Is.Not.Null, $"{name}: <repository>");
+                Assert.That(repository?.Attribute("type")?.Value, Is.EqualTo("git"), $"{name}: repository type");
+                Assert.That(repository?.Attribute("commit")?.Value, Is.EqualTo(head), $"{name}: repository commit");
+                Assert.That(repository?.Attribute("url")?.Value, Does.Match("^https?://"), $"{name}: repository url");
+                Assert.That(metadata.Elements().SingleOrDefault(e => e.Name.LocalName == "projectUrl")?.Value, Does.Match("^https?://"), $"{name}: projectUrl");
+            }
+        });
+    }
+
+    private static string Run(string workingDirectory, params string[] arguments) => RunProcess("dotnet", workingDirectory, arguments);
+
+    private static string RunProcess(string program, string workingDirectory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -99,9 +131,9 @@ public class PackageConsumptionTests
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        Assert.That(process.WaitForExit(TimeSpan.FromMinutes(4)), Is.True, $"dotnet {string.Join(' ', arguments)} timed out");
+        Assert.That(process.WaitForExit(TimeSpan.FromMinutes(4)), Is.True, $"{program} {string.Join(' ', arguments)} timed out");
         var output = stdout.Result + stderr.Result;
-        Assert.That(process.ExitCode, Is.Zero, $"dotnet {string.Join(' ', arguments)} failed:\n{output}");
+        Assert.That(process.ExitCode, Is.Zero, $"{program} {string.Join(' ', arguments)} failed:\n{output}");
         return output;
     }
 

@@ -1,0 +1,3 @@
+using Databacker.Api.Governance;
+
+return GovernanceCommand.Run(args, Console.Out, Console.Error);
