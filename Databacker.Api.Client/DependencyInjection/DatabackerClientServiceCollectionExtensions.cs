@@ -111,6 +111,11 @@ public static class DatabackerClientServiceCollectionExtensions
     {
         builder
             .ConfigurePrimaryHttpMessageHandler(CreatePrimary)
+            .AddHttpMessageHandler(sp =>
+            {
+                var o = Options(sp);
+                return new RequestOverridesHandler(o.Resilience, o.Routing, o.Idempotency, o.MediaTypes);
+            })
             .AddHttpMessageHandler(sp => new IdempotencyHandler(Options(sp).Idempotency))
             .AddHttpMessageHandler(sp => new ResilienceHandler(
                 Options(sp).Resilience, Time(sp), sp.GetService<ILogger<ResilienceHandler>>(), sp.GetRequiredService<CircuitBreakerRegistry>()))
