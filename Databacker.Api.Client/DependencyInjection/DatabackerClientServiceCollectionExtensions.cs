@@ -21,7 +21,7 @@ public static class DatabackerClientServiceCollectionExtensions
     /// <see cref="IAdministrationClient"/>, <see cref="IAuthClient"/>) through <c>IHttpClientFactory</c>, each in the
     /// documented pipeline (<see cref="DatabackerPipeline"/>) over a primary handler with automatic redirects off;
     /// the shared route table, trusted origins and access-token provider; the discovery service, which routes the
-    /// reporting client; and <see cref="ConfigurationClient"/>. The options are validated when the host starts.
+    /// orchestration and reporting clients; and <see cref="ConfigurationClient"/>. The options are validated when the host starts.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets at least <see cref="DatabackerClientOptions.Controller"/>,
@@ -96,7 +96,16 @@ public static class DatabackerClientServiceCollectionExtensions
         services.TryAddTransient(sp => new ConfigurationClient(sp.GetRequiredService<IOrchestrationClient>(), Options(sp).InstanceId!));
 
         services.AddHttpClient(DatabackerClientNames.Token).ConfigurePrimaryHttpMessageHandler(CreatePrimary);
-        AddPipeline(services.AddHttpClient<IOrchestrationClient, OrchestrationClient>(DatabackerClientNames.Orchestration, ConfigureClient), authenticated: true, OrchestrationScope);
+        AddPipeline(
+            services.AddHttpClient<IOrchestrationClient, OrchestrationClient>(DatabackerClientNames.Orchestration, ConfigureClient)
+                .AddHttpMessageHandler(sp =>
+                {
+                    var o = Options(sp);
+                    return new OrchestrationRouteHandler(
+                        sp.GetRequiredService<IEndpointDiscovery>(), o.BaseAddress, o.InstanceId!, o.Discovery, Time(sp), sp.GetService<ILogger<OrchestrationRouteHandler>>());
+                }),
+            authenticated: true,
+            OrchestrationScope);
         AddPipeline(
             services.AddHttpClient<IReportingClient, ReportingClient>(DatabackerClientNames.Reporting, ConfigureClient)
                 .AddHttpMessageHandler(sp => new ReportingRouteHandler(
