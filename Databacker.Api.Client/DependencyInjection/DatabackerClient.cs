@@ -34,7 +34,7 @@ public sealed class DatabackerClient : IDisposable, IAsyncDisposable
     /// <summary>Logs and events, sent to the reporting URLs the discovery document names.</summary>
     public IReportingClient Reporting { get; }
 
-    /// <summary>Instance administration (needs a user token; see <see cref="DatabackerClientServiceCollectionExtensions.AddDatabackerClient"/>).</summary>
+    /// <summary>Instance administration, with the end user's token of <see cref="DatabackerClientOptions.UserTokens"/> (never the agent token).</summary>
     public IAdministrationClient Administration { get; }
 
     /// <summary>The anonymous OAuth endpoints (metadata, key set).</summary>

@@ -46,6 +46,14 @@ public sealed class DatabackerClientOptions
     /// </summary>
     public Func<HttpMessageHandler>? PrimaryHandler { get; set; }
 
+    /// <summary>
+    /// The end user's tokens for the administration client (e.g. <c>new StaticUserTokenSource(token)</c>); when not set,
+    /// an <see cref="IUserTokenSource"/> registered in the container is used. The administration client never sends the
+    /// instance's agent token; without a user token source its calls fail with
+    /// <see cref="Exceptions.UserTokenRequiredException"/>. An agent that does not administer leaves this unset.
+    /// </summary>
+    public IUserTokenSource? UserTokens { get; set; }
+
     /// <summary>Token endpoint and cache settings. <c>Issuer</c> defaults to <see cref="Controller"/>, <c>ClientId</c> to <see cref="InstanceId"/>.</summary>
     public TokenOptions Token { get; set; } = new();
 
@@ -81,6 +89,7 @@ public sealed class DatabackerClientOptions
         target.AssertionLifetime = AssertionLifetime;
         target.TrustedOrigins = TrustedOrigins;
         target.PrimaryHandler = PrimaryHandler;
+        target.UserTokens = UserTokens;
         target.Token = Token;
         target.Routing = Routing;
         target.Resilience = Resilience;

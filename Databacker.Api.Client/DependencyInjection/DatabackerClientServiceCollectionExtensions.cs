@@ -21,15 +21,17 @@ public static class DatabackerClientServiceCollectionExtensions
     /// <see cref="IAdministrationClient"/>, <see cref="IAuthClient"/>) through <c>IHttpClientFactory</c>, each in the
     /// documented pipeline (<see cref="DatabackerPipeline"/>) over a primary handler with automatic redirects off;
     /// the shared route table, trusted origins and access-token provider; the discovery service, which routes the
-    /// reporting client; and <see cref="ConfigurationClient"/>. The options are validated when the host starts.
+    /// orchestration and reporting clients; and <see cref="ConfigurationClient"/>. The options are validated when the host starts.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets at least <see cref="DatabackerClientOptions.Controller"/>,
     /// <see cref="DatabackerClientOptions.InstanceId"/> and <see cref="DatabackerClientOptions.Key"/> (or <see cref="DatabackerClientOptions.KeySource"/>).</param>
     /// <returns>The service collection.</returns>
     /// <remarks>
-    /// The administration client carries this instance's agent token; administration operations need a user token,
-    /// so replace <see cref="IAccessTokenClient"/> (or register your own administration client) for an end-user tool.
+    /// The administration client never carries this instance's agent token: administration routes need an end user's
+    /// token, from <see cref="DatabackerClientOptions.UserTokens"/> or an <see cref="IUserTokenSource"/> registered with
+    /// <see cref="AddDatabackerUserTokens{TSource}"/>. Without one, administration calls fail with
+    /// <see cref="Exceptions.UserTokenRequiredException"/> before anything is sent.
     /// </remarks>
     public static IServiceCollection AddDatabackerClient(this IServiceCollection services, Action<DatabackerClientOptions> configure)
     {
@@ -94,29 +96,66 @@ public static class DatabackerClientServiceCollectionExtensions
         services.TryAddTransient(sp => new ConfigurationClient(sp.GetRequiredService<IOrchestrationClient>(), Options(sp).InstanceId!));
 
         services.AddHttpClient(DatabackerClientNames.Token).ConfigurePrimaryHttpMessageHandler(CreatePrimary);
-        AddPipeline(services.AddHttpClient<IOrchestrationClient, OrchestrationClient>(DatabackerClientNames.Orchestration, ConfigureClient), authenticated: true, OrchestrationScope);
+        AddPipeline(
+            services.AddHttpClient<IOrchestrationClient, OrchestrationClient>(DatabackerClientNames.Orchestration, ConfigureClient)
+                .AddHttpMessageHandler(sp =>
+                {
+                    var o = Options(sp);
+                    return new OrchestrationRouteHandler(
+                        sp.GetRequiredService<IEndpointDiscovery>(), o.BaseAddress, o.InstanceId!, o.Discovery, Time(sp), sp.GetService<ILogger<OrchestrationRouteHandler>>());
+                }),
+            authenticated: true,
+            OrchestrationScope);
         AddPipeline(
             services.AddHttpClient<IReportingClient, ReportingClient>(DatabackerClientNames.Reporting, ConfigureClient)
                 .AddHttpMessageHandler(sp => new ReportingRouteHandler(
                     sp.GetRequiredService<IEndpointDiscovery>(), Options(sp).BaseAddress, sp.GetService<ILogger<ReportingRouteHandler>>())),
             authenticated: true,
             ReportingScope);
-        AddPipeline(services.AddHttpClient<IAdministrationClient, AdministrationClient>(DatabackerClientNames.Administration, ConfigureClient), authenticated: true);
+        AddPipeline(services.AddHttpClient<IAdministrationClient, AdministrationClient>(DatabackerClientNames.Administration, ConfigureClient), authenticated: true, endUser: true);
         AddPipeline(services.AddHttpClient<IAuthClient, AuthClient>(DatabackerClientNames.Auth, ConfigureClient), authenticated: false);
         return services;
     }
 
+    /// <summary>
+    /// Registers <typeparamref name="TSource"/> as the end user's token source of the administration client, for a source
+    /// that needs services from the container (an OIDC token cache, the signed-in user's session). Ignored when
+    /// <see cref="DatabackerClientOptions.UserTokens"/> is set.
+    /// </summary>
+    /// <typeparam name="TSource">The token source; a singleton.</typeparam>
+    /// <param name="services">The service collection.</param>
+    /// <returns>The service collection.</returns>
+    public static IServiceCollection AddDatabackerUserTokens<TSource>(this IServiceCollection services)
+        where TSource : class, IUserTokenSource
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<IUserTokenSource, TSource>();
+        return services;
+    }
+
     // Handlers are added outermost first, in the order DatabackerPipeline documents.
-    private static void AddPipeline(IHttpClientBuilder builder, bool authenticated, string? scope = null)
+    private static void AddPipeline(IHttpClientBuilder builder, bool authenticated, string? scope = null, bool endUser = false)
     {
         builder
             .ConfigurePrimaryHttpMessageHandler(CreatePrimary)
+            .AddHttpMessageHandler(sp =>
+            {
+                var o = Options(sp);
+                return new RequestOverridesHandler(o.Resilience, o.Routing, o.Idempotency, o.MediaTypes);
+            })
             .AddHttpMessageHandler(sp => new IdempotencyHandler(Options(sp).Idempotency))
             .AddHttpMessageHandler(sp => new ResilienceHandler(
                 Options(sp).Resilience, Time(sp), sp.GetService<ILogger<ResilienceHandler>>(), sp.GetRequiredService<CircuitBreakerRegistry>()))
             .AddHttpMessageHandler(sp => new RoutingHandler(
                 Options(sp).Routing, sp.GetRequiredService<RouteTable>(), sp.GetRequiredService<TrustedOriginRegistry>(), sp.GetService<ILogger<RoutingHandler>>()));
-        if (authenticated)
+        if (endUser)
+        {
+            builder.AddHttpMessageHandler(sp => new UserTokenHandler(
+                Options(sp).UserTokens ?? sp.GetService<IUserTokenSource>(),
+                sp.GetRequiredService<TrustedOriginRegistry>(),
+                sp.GetService<ILogger<UserTokenHandler>>()));
+        }
+        else if (authenticated)
         {
             builder.AddHttpMessageHandler(sp => new AccessTokenHandler(
                 scope is null ? sp.GetRequiredService<AccessTokenProvider>() : sp.GetRequiredKeyedService<AccessTokenProvider>(scope),

@@ -66,6 +66,35 @@ public sealed class DiscoveredEndpoints
             : null;
     }
 
+    /// <summary>
+    /// Where an orchestration call goes: <c>configUrl</c> for this instance's configuration document, otherwise the path
+    /// under <c>orchestrationUrl</c>. The discovery document itself is always fetched from the configured URL.
+    /// </summary>
+    /// <param name="relative">The operation's path (and query) relative to the service base, e.g. <c>engines/config/i-1</c>.</param>
+    /// <param name="instanceId">This instance's id.</param>
+    /// <returns>The absolute URI, or <see langword="null"/> to keep the configured URL: the discovery document itself, or
+    /// no URL that may carry the token (https, or http on loopback only).</returns>
+    internal Uri? ResolveOrchestration(string relative, string instanceId)
+    {
+        var queryAt = relative.IndexOf('?', StringComparison.Ordinal);
+        var path = queryAt < 0 ? relative : relative[..queryAt];
+        var query = queryAt < 0 ? string.Empty : relative[queryAt..];
+        if (path.StartsWith("engines/endpoints/", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (string.Equals(path, "engines/config/" + Uri.EscapeDataString(instanceId), StringComparison.Ordinal)
+            && Document.ConfigUrl is { IsAbsoluteUri: true } config && Pipeline.Origin.IsSecureTransport(config))
+        {
+            return new Uri(config.GetLeftPart(UriPartial.Path) + query);
+        }
+
+        return Document.OrchestrationUrl is { IsAbsoluteUri: true } orchestration && Pipeline.Origin.IsSecureTransport(orchestration)
+            ? new Uri(WithTrailingSlash(orchestration), relative.TrimStart('/'))
+            : null;
+    }
+
     internal static Uri WithTrailingSlash(Uri uri) =>
         uri.AbsolutePath.EndsWith('/') ? uri : new UriBuilder(uri) { Path = uri.AbsolutePath + "/" }.Uri;
 }

@@ -15,4 +15,10 @@ internal static partial class DiscoveryLog
 
     [LoggerMessage(EventId = 1403, Level = LogLevel.Information, Message = "Reporting call to {Uri} was {What}; refreshing the discovery document")]
     public static partial void ReportingMoved(ILogger logger, Uri uri, string what);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Warning, Message = "The discovery document could not be fetched; orchestration calls go to the configured URL until {Until:O}")]
+    public static partial void OrchestrationDiscoveryFailed(ILogger logger, Exception exception, DateTimeOffset until);
+
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Information, Message = "Orchestration call to {Uri} was {What}; refreshing the discovery document")]
+    public static partial void OrchestrationMoved(ILogger logger, Uri uri, string what);
 }

@@ -11,6 +11,8 @@ namespace Databacker.Api.Client.Pipeline;
 /// <remarks>
 /// <para>From the outside in:</para>
 /// <list type="number">
+/// <item><see cref="RequestOverridesHandler"/>: turns the overrides of a <see cref="DatabackerRequest.With"/> scope into
+/// per-request options of the handlers below.</item>
 /// <item><see cref="IdempotencyHandler"/>: gives a POST one <c>Idempotency-Key</c> per logical call, so every retry
 /// and redirect below carries the same key.</item>
 /// <item><see cref="ResilienceHandler"/>: total timeout, retries with backoff and <c>Retry-After</c>, a circuit
@@ -18,8 +20,9 @@ namespace Databacker.Api.Client.Pipeline;
 /// routes) and authentication (which then attaches a fresh token).</item>
 /// <item><see cref="RoutingHandler"/>: follows and remembers moves, maps 410/404 to typed errors, strips
 /// credentials for untrusted origins. Above authentication so that every hop is authenticated for its own origin.</item>
-/// <item><see cref="AccessTokenHandler"/>: attaches the bearer token per hop (trusted origins only) and owns 401;
-/// a 401 resend stays inside one routing hop.</item>
+/// <item><see cref="AccessTokenHandler"/> (the instance's token) or <see cref="UserTokenHandler"/> (an end user's, for
+/// administration): attaches the bearer token per hop (trusted origins only) and owns 401; a 401 resend stays inside
+/// one routing hop.</item>
 /// <item><see cref="MediaTypeHandler"/>: closest to the wire so that it sees the exact media type of every
 /// response; 406 and unexpected types become typed errors, which are not retried.</item>
 /// <item>The primary handler, with automatic redirects off.</item>
@@ -75,20 +78,22 @@ public static class DatabackerPipeline
     /// <param name="idempotency">The idempotency handler, outermost.</param>
     /// <param name="resilience">The resilience handler.</param>
     /// <param name="routing">The routing handler.</param>
-    /// <param name="authentication">The bearer-token handler.</param>
+    /// <param name="authentication">The bearer-token handler: an <see cref="AccessTokenHandler"/>, or a <see cref="UserTokenHandler"/> for administration.</param>
     /// <param name="mediaTypes">The media type handler, innermost.</param>
+    /// <param name="overrides">The handler applying <see cref="DatabackerRequest.With"/> scopes, outermost.</param>
     /// <returns>The outermost handler, to pass to <see cref="HttpClient(HttpMessageHandler)"/>.</returns>
     public static HttpMessageHandler Compose(
         HttpMessageHandler primary,
         IdempotencyHandler? idempotency = null,
         ResilienceHandler? resilience = null,
         RoutingHandler? routing = null,
-        AccessTokenHandler? authentication = null,
-        MediaTypeHandler? mediaTypes = null)
+        DelegatingHandler? authentication = null,
+        MediaTypeHandler? mediaTypes = null,
+        RequestOverridesHandler? overrides = null)
     {
         EnsureAutomaticRedirectsDisabled(primary);
         var outer = primary;
-        foreach (var handler in new DelegatingHandler?[] { mediaTypes, authentication, routing, resilience, idempotency })
+        foreach (var handler in new DelegatingHandler?[] { mediaTypes, authentication, routing, resilience, idempotency, overrides })
         {
             if (handler is not null)
             {

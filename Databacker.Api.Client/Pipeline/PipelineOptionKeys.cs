@@ -11,4 +11,7 @@ internal static class PipelineOptionKeys
 
     /// <summary>Set by the routing handler on a hop whose origin is untrusted: no credential of any kind goes there.</summary>
     public static readonly HttpRequestOptionsKey<bool> CredentialsStripped = new("Databacker.Api.Client.CredentialsStripped");
+
+    /// <summary>The overrides of the <see cref="DatabackerRequest.With"/> scope the call was made in.</summary>
+    public static readonly HttpRequestOptionsKey<DatabackerRequestOverrides> Overrides = new("Databacker.Api.Client.Overrides");
 }

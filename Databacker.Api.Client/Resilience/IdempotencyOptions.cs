@@ -26,6 +26,14 @@ public sealed class IdempotencyOptions
     /// <summary>Makes a new key; a random UUID by default. Injectable for tests.</summary>
     public Func<string> KeyFactory { get; set; } = static () => Guid.NewGuid().ToString("D");
 
+    /// <summary>A copy to change for one request, with its own set of methods.</summary>
+    internal IdempotencyOptions Clone()
+    {
+        var copy = (IdempotencyOptions)MemberwiseClone();
+        copy.Methods = new HashSet<HttpMethod>(Methods ?? new HashSet<HttpMethod>());
+        return copy;
+    }
+
     /// <summary>Checks the values.</summary>
     /// <exception cref="OptionsValidationException">A value is missing.</exception>
     public void Validate()

@@ -56,6 +56,9 @@ public sealed class ResilienceOptions
     /// <summary>The source of randomness for jitter, returning values in [0, 1). Injectable for tests; shared random by default.</summary>
     public Func<double> Randomizer { get; set; } = static () => Random.Shared.NextDouble();
 
+    /// <summary>A copy to change for one request (shares the <see cref="Randomizer"/>).</summary>
+    internal ResilienceOptions Clone() => (ResilienceOptions)MemberwiseClone();
+
     /// <summary>Checks the values.</summary>
     /// <exception cref="OptionsValidationException">A value is out of range.</exception>
     public void Validate()

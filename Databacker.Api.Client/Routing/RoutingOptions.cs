@@ -39,6 +39,14 @@ public sealed class RoutingOptions
     /// </summary>
     public ISet<string> CredentialHeaders { get; set; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>A copy to change for one request, with its own set of credential headers.</summary>
+    internal RoutingOptions Clone()
+    {
+        var copy = (RoutingOptions)MemberwiseClone();
+        copy.CredentialHeaders = new HashSet<string>(CredentialHeaders ?? new HashSet<string>(), StringComparer.OrdinalIgnoreCase);
+        return copy;
+    }
+
     /// <summary>Checks the values.</summary>
     /// <exception cref="OptionsValidationException">A value is out of range.</exception>
     public void Validate()

@@ -19,4 +19,7 @@ public sealed class MediaTypeOptions
 
     /// <summary>Whether successful responses are checked against the requested vendor media types. Default on.</summary>
     public bool ValidateResponses { get; set; } = true;
+
+    /// <summary>A copy to change for one request.</summary>
+    internal MediaTypeOptions Clone() => (MediaTypeOptions)MemberwiseClone();
 }

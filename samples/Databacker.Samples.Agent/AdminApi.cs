@@ -1,5 +1,5 @@
-using System.Net.Http.Headers;
 using Databacker.Api.Client;
+using Databacker.Api.Client.Authentication;
 using Databacker.Api.Client.Pipeline;
 using Databacker.Api.Client.Resilience;
 using Databacker.Api.Client.Routing;
@@ -9,7 +9,7 @@ namespace Databacker.Samples;
 
 /// <summary>
 /// An <see cref="AdministrationClient"/> for an operator: the SDK's pipeline (idempotency keys, retries, routing,
-/// media types) with a fixed administrator bearer token instead of an agent token. Shared by the agent's
+/// media types) with the operator's administrator token as the end user's token (<see cref="UserTokenHandler"/>), never an agent token. Shared by the agent's
 /// <c>register</c> command, the demo and the end-to-end tests.
 /// </summary>
 internal sealed class AdminApi : IDisposable
@@ -31,14 +31,15 @@ internal sealed class AdminApi : IDisposable
         ArgumentNullException.ThrowIfNull(controller);
         ArgumentException.ThrowIfNullOrWhiteSpace(adminToken);
         var baseAddress = controller.AbsolutePath.EndsWith('/') ? controller : new Uri(controller + "/");
+        var trusted = new TrustedOriginRegistry([baseAddress]);
         var pipeline = DatabackerPipeline.Compose(
             DatabackerPipeline.CreatePrimaryHandler(),
             new IdempotencyHandler(),
             new ResilienceHandler(new ResilienceOptions { MaxRetryAttempts = 2, BaseDelay = TimeSpan.FromMilliseconds(200), AttemptTimeout = TimeSpan.FromSeconds(15), TotalTimeout = TimeSpan.FromSeconds(40) }),
-            new RoutingHandler(new RoutingOptions(), new RouteTable(), new TrustedOriginRegistry([baseAddress])),
-            authentication: null,
+            new RoutingHandler(new RoutingOptions(), new RouteTable(), trusted),
+            new UserTokenHandler(new StaticUserTokenSource(adminToken), trusted),
             new MediaTypeHandler());
-        var http = new HttpClient(new BearerHandler(adminToken.Trim()) { InnerHandler = pipeline })
+        var http = new HttpClient(pipeline)
         {
             BaseAddress = baseAddress,
             Timeout = Timeout.InfiniteTimeSpan,
@@ -60,13 +61,4 @@ internal sealed class AdminApi : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
-
-    private sealed class BearerHandler(string token) : DelegatingHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            request.Headers.Authorization ??= new AuthenticationHeaderValue("Bearer", token);
-            return base.SendAsync(request, cancellationToken);
-        }
-    }
 }

@@ -1,0 +1,121 @@
+using Databacker.Api.Client.Exceptions;
+using Databacker.Api.Client.Pipeline;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Databacker.Api.Client.Discovery;
+
+/// <summary>
+/// Sends orchestration calls where the discovery document says, outermost in the orchestration client's pipeline:
+/// this instance's configuration to <c>configUrl</c>, anything else under <c>orchestrationUrl</c>. The discovery
+/// document itself is always fetched from the configured URL, the one URL an agent is given. The discovery step trusts
+/// the origins the document names, so the token goes there; a URL that could not carry it (neither https nor loopback
+/// http) is not used, and the call stays on the configured URL. When the document cannot be fetched, calls go to the
+/// configured URL and discovery is not tried again for <see cref="DiscoveryOptions.DefaultLifetime"/>. Moves (301/308)
+/// and <c>410 Gone</c> refresh the document, as for reporting.
+/// </summary>
+public sealed class OrchestrationRouteHandler : DelegatingHandler
+{
+    private readonly IEndpointDiscovery _discovery;
+    private readonly Uri _baseAddress;
+    private readonly string _instanceId;
+    private readonly TimeSpan _retryDiscoveryAfter;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private DiscoveredEndpoints? _invalidated;
+    private long _skipDiscoveryUntilTicks;
+
+    /// <summary>Creates the handler.</summary>
+    /// <param name="discovery">The discovery service.</param>
+    /// <param name="baseAddress">The base address the orchestration client's <see cref="HttpClient"/> has (the configured orchestration URL).</param>
+    /// <param name="instanceId">This instance's id, whose configuration document <c>configUrl</c> names.</param>
+    /// <param name="options">How long to go without discovery after it failed (<see cref="DiscoveryOptions.DefaultLifetime"/>).</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="logger">Where refreshes and fallbacks are logged.</param>
+    public OrchestrationRouteHandler(
+        IEndpointDiscovery discovery,
+        Uri baseAddress,
+        string instanceId,
+        DiscoveryOptions? options = null,
+        TimeProvider? timeProvider = null,
+        ILogger<OrchestrationRouteHandler>? logger = null)
+    {
+        _discovery = discovery ?? throw new ArgumentNullException(nameof(discovery));
+        ArgumentNullException.ThrowIfNull(baseAddress);
+        ArgumentException.ThrowIfNullOrWhiteSpace(instanceId);
+        _baseAddress = DiscoveredEndpoints.WithTrailingSlash(baseAddress);
+        _instanceId = instanceId;
+        _retryDiscoveryAfter = (options ?? new DiscoveryOptions()).DefaultLifetime;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.RequestUri is not { IsAbsoluteUri: true } requested
+            || !requested.AbsoluteUri.StartsWith(_baseAddress.AbsoluteUri, StringComparison.Ordinal))
+        {
+            // An absolute URL of the caller's own choosing: not ours to reroute.
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        var relative = requested.AbsoluteUri[_baseAddress.AbsoluteUri.Length..];
+        if (relative.StartsWith("engines/endpoints/", StringComparison.Ordinal)
+            || await TryDiscoverAsync(cancellationToken).ConfigureAwait(false) is not { } endpoints
+            || endpoints.ResolveOrchestration(relative, _instanceId) is not { } target)
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        var body = await RequestBody.CaptureAsync(request, cancellationToken).ConfigureAwait(false);
+        request.RequestUri = target;
+        try
+        {
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.RequestMessage?.RequestUri is { } last && last != target
+                && !ReferenceEquals(Interlocked.Exchange(ref _invalidated, endpoints), endpoints))
+            {
+                DiscoveryLog.OrchestrationMoved(_logger, target, "moved");
+                _discovery.Invalidate();
+            }
+
+            return response;
+        }
+        catch (EndpointNotImplementedException)
+        {
+            DiscoveryLog.OrchestrationMoved(_logger, target, "refused with 410 Gone");
+            var fresh = await _discovery.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            var again = fresh.ResolveOrchestration(relative, _instanceId) ?? requested;
+            if (again == target || !body.CanReplay)
+            {
+                throw;
+            }
+
+            var resend = RequestReplay.Clone(request, again, body);
+            return await base.SendAsync(resend, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<DiscoveredEndpoints?> TryDiscoverAsync(CancellationToken cancellationToken)
+    {
+        if (_time.GetUtcNow().UtcTicks < Volatile.Read(ref _skipDiscoveryUntilTicks))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await _discovery.GetAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The configured URL serves orchestration too (the spec's one URL an agent needs); discovery is a refinement.
+            var until = _time.GetUtcNow() + _retryDiscoveryAfter;
+            Volatile.Write(ref _skipDiscoveryUntilTicks, until.UtcTicks);
+            DiscoveryLog.OrchestrationDiscoveryFailed(_logger, ex, until);
+            return null;
+        }
+    }
+}

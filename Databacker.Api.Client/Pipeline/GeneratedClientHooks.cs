@@ -1,0 +1,29 @@
+using Databacker.Api.Client.Pipeline;
+
+// The generated clients (obj/Generated/Clients.g.cs) declare a partial PrepareRequest hook; this is where a
+// DatabackerRequest.With scope is captured onto the request the client has just created.
+namespace Databacker.Api.Client;
+
+/// <content>Captures the per-call overrides of <see cref="DatabackerRequest"/>.</content>
+public partial class OrchestrationClient
+{
+    partial void PrepareRequest(HttpClient client, HttpRequestMessage request, string url) => DatabackerRequest.Capture(request);
+}
+
+/// <content>Captures the per-call overrides of <see cref="DatabackerRequest"/>.</content>
+public partial class ReportingClient
+{
+    partial void PrepareRequest(HttpClient client, HttpRequestMessage request, string url) => DatabackerRequest.Capture(request);
+}
+
+/// <content>Captures the per-call overrides of <see cref="DatabackerRequest"/>.</content>
+public partial class AdministrationClient
+{
+    partial void PrepareRequest(HttpClient client, HttpRequestMessage request, string url) => DatabackerRequest.Capture(request);
+}
+
+/// <content>Captures the per-call overrides of <see cref="DatabackerRequest"/>.</content>
+public partial class AuthClient
+{
+    partial void PrepareRequest(HttpClient client, HttpRequestMessage request, string url) => DatabackerRequest.Capture(request);
+}

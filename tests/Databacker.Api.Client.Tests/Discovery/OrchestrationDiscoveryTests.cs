@@ -1,0 +1,217 @@
+using Databacker.Api.Auth.Keys;
+using Databacker.Api.Client.DependencyInjection;
+using Databacker.Api.Client.Discovery;
+using Databacker.Api.Client.Exceptions;
+using Databacker.Api.Client.Routing;
+using Databacker.Api.Client.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace Databacker.Api.Client.Tests.Discovery;
+
+[TestFixture]
+public sealed class OrchestrationDiscoveryTests
+{
+    private const string ConfigPath = $"/engines/config/{Controller.InstanceId}";
+    private const string EndpointsPath = $"/engines/endpoints/{Controller.InstanceId}";
+
+    private Servers _servers = null!;
+    private EcdsaKey _key = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _servers = new Servers();
+        _key = EcdsaKey.Generate();
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _servers.Dispose();
+        _key.Dispose();
+    }
+
+    private ServiceProvider Provider(WireMockServer controller, Action<DatabackerClientOptions>? tweak = null)
+    {
+        var services = new ServiceCollection();
+        services.AddDatabackerClient(o =>
+        {
+            Controller.Configure(o, controller, _key);
+            o.Resilience.BaseDelay = TimeSpan.FromMilliseconds(1);
+            tweak?.Invoke(o);
+        });
+        return services.BuildServiceProvider();
+    }
+
+    private static void ServeConfig(WireMockServer server, string path = ConfigPath) =>
+        server.Given(Request.Create().WithPath(path).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/vnd.databack.device-config.v1+json")
+                .WithHeader("ETag", "\"1\"").WithBody(Controller.ConfigJson));
+
+    private static string?[] Authorizations(WireMockServer server, string path) =>
+        server.Requests(path).Select(r => r.Header("Authorization")).ToArray();
+
+    [Test]
+    public async Task Orchestration_calls_go_to_the_discovered_orchestration_url_and_carry_the_token_there()
+    {
+        var controller = Controller.Start(_servers);
+        var orchestration = _servers.Start();
+        Controller.ServeEndpoints(controller, $$"""{"services":["scheduling"],"orchestrationUrl":"{{orchestration.Url127()}}/o/"}""");
+        ServeConfig(orchestration, "/o" + ConfigPath);
+        using var provider = Provider(controller);
+
+        var config = await provider.GetRequiredService<IOrchestrationClient>().GetConfigAsync(Controller.InstanceId);
+        await provider.GetRequiredService<IOrchestrationClient>().GetConfigAsync(Controller.InstanceId);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(config.StatusCode, Is.EqualTo(200));
+            Assert.That(Authorizations(orchestration, "/o" + ConfigPath), Is.EqualTo(new[] { "Bearer tok-1", "Bearer tok-1" }), "the discovered origin is trusted");
+            Assert.That(controller.Requests(ConfigPath), Is.Empty, "nothing goes to the configured URL but discovery and tokens");
+            Assert.That(controller.Requests(EndpointsPath), Has.Count.EqualTo(1), "the discovery document is fetched from the configured URL, once");
+            Assert.That(provider.GetRequiredService<TrustedOriginRegistry>().IsTrusted(orchestration.Uri()), Is.True);
+        });
+    }
+
+    [Test]
+    public async Task The_config_url_of_the_discovery_document_wins_for_the_instances_configuration()
+    {
+        var controller = Controller.Start(_servers);
+        var configs = _servers.Start();
+        Controller.ServeEndpoints(controller, $$"""
+            {"services":["scheduling"],"orchestrationUrl":"{{controller.Url127()}}/nowhere/","configUrl":"{{configs.Url127()}}/configs/mine"}
+            """);
+        ServeConfig(configs, "/configs/mine");
+        using var provider = Provider(controller);
+
+        var result = await provider.GetRequiredService<Databacker.Api.Client.Configuration.ConfigurationClient>().GetConfigurationAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.NotModified, Is.False);
+            Assert.That(Authorizations(configs, "/configs/mine"), Is.EqualTo(new[] { "Bearer tok-1" }));
+        });
+    }
+
+    [Test]
+    public async Task An_orchestration_url_that_could_not_carry_the_token_is_not_used()
+    {
+        var controller = Controller.Start(_servers);
+        Controller.ServeEndpoints(controller, """{"services":["scheduling"],"orchestrationUrl":"http://orchestration.example.com/","configUrl":"http://orchestration.example.com/c"}""");
+        ServeConfig(controller);
+        using var provider = Provider(controller);
+
+        await provider.GetRequiredService<IOrchestrationClient>().GetConfigAsync(Controller.InstanceId);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Authorizations(controller, ConfigPath), Is.EqualTo(new[] { "Bearer tok-1" }), "stayed on the configured URL");
+            Assert.That(provider.GetRequiredService<TrustedOriginRegistry>().IsTrusted(new Uri("http://orchestration.example.com/")), Is.False);
+        });
+    }
+
+    [Test]
+    public async Task Without_a_discovery_document_orchestration_stays_on_the_configured_url_and_discovery_is_not_retried_every_call()
+    {
+        var controller = Controller.Start(_servers);
+        controller.Given(Request.Create().WithPath(EndpointsPath).UsingGet()).RespondWith(Response.Create().WithStatusCode(404));
+        ServeConfig(controller);
+        using var provider = Provider(controller);
+        var client = provider.GetRequiredService<IOrchestrationClient>();
+
+        await client.GetConfigAsync(Controller.InstanceId);
+        await client.GetConfigAsync(Controller.InstanceId);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(controller.Requests(ConfigPath), Has.Count.EqualTo(2));
+            Assert.That(controller.Requests(EndpointsPath), Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void A_move_from_the_discovered_server_to_an_untrusted_origin_fails_by_default()
+    {
+        var controller = Controller.Start(_servers);
+        var orchestration = _servers.Start();
+        var stranger = _servers.Start();
+        Controller.ServeEndpoints(controller, $$"""{"services":["scheduling"],"orchestrationUrl":"{{orchestration.Url127()}}/"}""");
+        orchestration.Given(Request.Create().WithPath(ConfigPath).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(301).WithHeader("Location", stranger.Url127() + ConfigPath));
+        ServeConfig(stranger);
+        using var provider = Provider(controller);
+
+        var ex = Assert.ThrowsAsync<RedirectException>(() => provider.GetRequiredService<IOrchestrationClient>().GetConfigAsync(Controller.InstanceId));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex!.Reason, Is.EqualTo(RedirectFailureReason.UntrustedOrigin));
+            Assert.That(stranger.Requests(), Is.Empty);
+            Assert.That(Authorizations(orchestration, ConfigPath), Is.EqualTo(new[] { "Bearer tok-1" }));
+        });
+    }
+
+    [Test]
+    public async Task A_move_from_the_discovered_server_to_an_untrusted_origin_never_carries_the_token_there()
+    {
+        var controller = Controller.Start(_servers);
+        var orchestration = _servers.Start();
+        var stranger = _servers.Start();
+        Controller.ServeEndpoints(controller, $$"""{"services":["scheduling"],"orchestrationUrl":"{{orchestration.Url127()}}/"}""");
+        orchestration.Given(Request.Create().WithPath(ConfigPath).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(307).WithHeader("Location", stranger.Url127() + ConfigPath));
+        ServeConfig(stranger);
+        using var provider = Provider(controller, o => o.Routing.CrossOriginRedirects = CrossOriginRedirectPolicy.FollowWithoutCredentials);
+
+        await provider.GetRequiredService<IOrchestrationClient>().GetConfigAsync(Controller.InstanceId);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Authorizations(orchestration, ConfigPath), Is.EqualTo(new[] { "Bearer tok-1" }));
+            Assert.That(Authorizations(stranger, ConfigPath), Is.EqualTo(new string?[] { null }), "an origin nobody named gets no token");
+        });
+    }
+
+    [Test]
+    public async Task A_410_from_the_discovered_server_refreshes_discovery_and_sends_the_call_to_the_new_place()
+    {
+        var controller = Controller.Start(_servers);
+        var gone = _servers.Start();
+        var current = _servers.Start();
+        controller.Given(Request.Create().WithPath(EndpointsPath).UsingGet()).InScenario("d").WillSetStateTo("moved")
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/vnd.databack.endpoints.v1+json")
+                .WithBody($$"""{"services":["scheduling"],"orchestrationUrl":"{{gone.Url127()}}/"}"""));
+        controller.Given(Request.Create().WithPath(EndpointsPath).UsingGet()).InScenario("d").WhenStateIs("moved")
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/vnd.databack.endpoints.v1+json")
+                .WithBody($$"""{"services":["scheduling"],"orchestrationUrl":"{{current.Url127()}}/"}"""));
+        gone.Given(Request.Create().WithPath(ConfigPath)).RespondWith(Response.Create().WithStatusCode(410));
+        ServeConfig(current);
+        using var provider = Provider(controller);
+
+        await provider.GetRequiredService<IOrchestrationClient>().GetConfigAsync(Controller.InstanceId);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(gone.Requests(ConfigPath), Has.Count.EqualTo(1));
+            Assert.That(Authorizations(current, ConfigPath), Is.EqualTo(new[] { "Bearer tok-1" }));
+            Assert.That(controller.Requests(EndpointsPath), Has.Count.EqualTo(2));
+        });
+    }
+
+    [TestCase("engines/endpoints/i-1", null)]
+    [TestCase("engines/config/i-1", "https://c.example.com/mine")]
+    [TestCase("engines/config/other", "https://o.example.com/base/engines/config/other")]
+    [TestCase("engines/whatever?x=1", "https://o.example.com/base/engines/whatever?x=1")]
+    public void Resolution_of_orchestration_paths(string relative, string? expected)
+    {
+        var endpoints = new DiscoveredEndpoints(
+            new Contracts.Endpoints { OrchestrationUrl = new Uri("https://o.example.com/base"), ConfigUrl = new Uri("https://c.example.com/mine") },
+            DateTimeOffset.UnixEpoch,
+            DateTimeOffset.UnixEpoch.AddMinutes(5));
+
+        Assert.That(endpoints.ResolveOrchestration(relative, Controller.InstanceId)?.AbsoluteUri, Is.EqualTo(expected));
+    }
+}
