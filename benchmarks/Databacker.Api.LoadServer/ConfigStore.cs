@@ -1,11 +1,18 @@
 using Databacker.Api.Contracts;
+using Databacker.Api.Server.Caching;
 using Newtonsoft.Json;
 
 namespace Databacker.Api.LoadServer;
 
-/// <summary>The one configuration served: the example of <c>GET /engines/config/{instance}</c> in openapi.yaml.</summary>
+/// <summary>
+/// The one configuration served: the example of <c>GET /engines/config/{instance}</c> in openapi.yaml, with its ETag
+/// computed once when stored, as a real store would on <c>PUT</c>.
+/// </summary>
 public sealed class ConfigStore
 {
+    /// <summary>Creates the store.</summary>
+    public ConfigStore() => EntityTag = CanonicalEntityTag.Compute(Document);
+
     private const string ExampleJson = """
         {
           "version": "config.databack.io/v1",
@@ -29,4 +36,7 @@ public sealed class ConfigStore
     /// <summary>The document.</summary>
     public ConfigDocument Document { get; } = JsonConvert.DeserializeObject<ConfigDocument>(ExampleJson)
         ?? throw new InvalidOperationException("The example configuration did not deserialize.");
+
+    /// <summary>The document's strong ETag.</summary>
+    public string EntityTag { get; }
 }
