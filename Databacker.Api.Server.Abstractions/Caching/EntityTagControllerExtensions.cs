@@ -28,4 +28,35 @@ public static class EntityTagControllerExtensions
 
         return controller.Ok(document);
     }
+
+    /// <summary>
+    /// Answers with the document and an ETag the caller already has — typically <see cref="CanonicalEntityTag.Compute"/>
+    /// stored with the document when it was written — or 304 without a body when the request's <c>If-None-Match</c>
+    /// matches. Nothing is serialized for a 304, so prefer this overload on hot paths.
+    /// </summary>
+    /// <typeparam name="T">The document type.</typeparam>
+    /// <param name="controller">The controller.</param>
+    /// <param name="document">The current document.</param>
+    /// <param name="entityTag">The document's strong ETag, quoted, e.g. from <see cref="CanonicalEntityTag.Compute"/>.</param>
+    /// <returns>200 with the document and <c>ETag</c>, or 304 with <c>ETag</c>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="entityTag"/> is not a quoted strong entity tag.</exception>
+    public static ActionResult<T> OkWithEntityTag<T>(this ControllerBase controller, T document, string entityTag)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(controller);
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentException.ThrowIfNullOrEmpty(entityTag);
+        if (entityTag.Length < 2 || entityTag[0] != '"' || entityTag[^1] != '"')
+        {
+            throw new ArgumentException("A strong entity tag is quoted, e.g. \"abc\".", nameof(entityTag));
+        }
+
+        controller.Response.Headers.ETag = entityTag;
+        if (CanonicalEntityTag.MatchesIfNoneMatch(controller.Request.Headers.IfNoneMatch.ToString(), entityTag))
+        {
+            return controller.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return controller.Ok(document);
+    }
 }

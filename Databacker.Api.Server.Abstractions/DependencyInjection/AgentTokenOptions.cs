@@ -38,6 +38,16 @@ public sealed class AgentTokenOptions
     /// <summary>The handler used to fetch <see cref="JwksUri"/>; null for a default <c>HttpClientHandler</c>.</summary>
     public HttpMessageHandler? JwksBackchannelHandler { get; set; }
 
+    /// <summary>
+    /// How long a successfully validated token is remembered, so repeated calls with the same token skip the signature
+    /// check; never longer than the token's own lifetime. Default 1 minute; <see cref="TimeSpan.Zero"/> validates every
+    /// request in full. A signing key removed from the trusted set stops being honoured within this time.
+    /// </summary>
+    public TimeSpan ValidationCacheDuration { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The most validated tokens remembered at once (see <see cref="ValidationCacheDuration"/>). Default 10,000.</summary>
+    public int ValidationCacheSize { get; set; } = 10_000;
+
     /// <summary>The audiences in effect: <see cref="ScopeAudiences"/>, or the defaults derived from <see cref="Issuer"/>.</summary>
     /// <returns>Scope → audience.</returns>
     public IReadOnlyDictionary<string, string> GetEffectiveScopeAudiences()

@@ -15,7 +15,7 @@ public static class DatabackerServerApplicationExtensions
 
     /// <summary>
     /// Adds, in this order: problem details for exceptions and bodiless errors, routing, the partial-endpoint answers
-    /// (301/410/405/404), per-operation body limits, path parameter validation, authentication and authorization; then
+    /// (301/410/405/404), per-operation body limits, path parameter validation, query parameter checks (unknown, repeated or empty), authentication and authorization; then
     /// maps the controllers, <c>/openapi.yaml</c> and the health endpoint. Call it instead of <c>UseRouting</c>,
     /// <c>UseAuthentication</c>, <c>UseAuthorization</c> and <c>MapControllers</c>.
     /// </summary>
@@ -39,6 +39,7 @@ public static class DatabackerServerApplicationExtensions
         app.UseMiddleware<PartialEndpointMiddleware>();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseMiddleware<RouteParameterValidationMiddleware>();
+        app.UseMiddleware<QueryParameterValidationMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapControllers();

@@ -18,6 +18,16 @@ internal sealed class DatabackerServerOptionsValidator : IValidateOptions<Databa
             failures.Add("AgentTokens.ClockSkew must be between zero and 30 seconds.");
         }
 
+        if (options.AgentTokens.ValidationCacheDuration < TimeSpan.Zero || options.AgentTokens.ValidationCacheDuration > TimeSpan.FromMinutes(10))
+        {
+            failures.Add("AgentTokens.ValidationCacheDuration must be between zero and 10 minutes.");
+        }
+
+        if (options.AgentTokens.ValidationCacheSize <= 0)
+        {
+            failures.Add("AgentTokens.ValidationCacheSize must be positive.");
+        }
+
         foreach (var (tag, location) in options.TagLocations)
         {
             if (!location.IsAbsoluteUri || location.Query.Length > 0 || location.Fragment.Length > 0)

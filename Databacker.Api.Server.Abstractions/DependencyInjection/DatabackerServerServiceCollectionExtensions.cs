@@ -121,6 +121,13 @@ public static class DatabackerServerServiceCollectionExtensions
             ValidateIssuerSigningKey = true,
             NameClaimType = "sub",
         };
+        if (agent.ValidationCacheDuration > TimeSpan.Zero)
+        {
+            jwt.TokenHandlers.Clear();
+            jwt.TokenHandlers.Add(new CachingJsonWebTokenHandler(
+                provider.GetService<TimeProvider>() ?? TimeProvider.System, agent.ValidationCacheDuration, agent.ValidationCacheSize));
+        }
+
         if (agent.JwksUri is null)
         {
             var resolver = new SigningKeyRingKeyResolver(provider.GetRequiredService<SigningKeyRing>());

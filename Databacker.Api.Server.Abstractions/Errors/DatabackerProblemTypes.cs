@@ -13,8 +13,19 @@ public static class DatabackerProblemTypes
     /// <summary>400: the body is malformed JSON, has members of the wrong type, misses required members or fails validation.</summary>
     public const string InvalidBody = BaseUri + "invalid-body";
 
-    /// <summary>400: a path, query or header parameter is invalid (for example an instance id that does not match its pattern).</summary>
+    /// <summary>
+    /// 400: a path, query or header parameter is invalid: malformed (an instance id that does not match its pattern, a
+    /// limit that is not a number, an empty value) or outside what the contract allows (a limit above its maximum);
+    /// the problem's <c>parameter</c> member names it.
+    /// </summary>
     public const string InvalidParameter = BaseUri + "invalid-parameter";
+
+    /// <summary>
+    /// 400: a query parameter the operation does not declare, or a declared one given more than once; the problem's
+    /// <c>parameter</c> member names it. Only operations that declare query parameters refuse unknown ones (there a
+    /// misspelt filter would silently change the result); the others ignore the query string.
+    /// </summary>
+    public const string UnknownParameter = BaseUri + "unknown-parameter";
 
     /// <summary>400: the request could not be read.</summary>
     public const string BadRequest = BaseUri + "bad-request";

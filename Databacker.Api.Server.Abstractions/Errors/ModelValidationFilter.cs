@@ -1,13 +1,16 @@
 using Databacker.Api.Server.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace Databacker.Api.Server.Errors;
 
 /// <summary>
-/// Answers an invalid body or parameter (malformed JSON, wrong types, missing required members, failed validation)
-/// with 400 problem details listing the errors, before the action runs. The token endpoint is left to answer with
-/// RFC 6749 errors itself.
+/// Answers an invalid body or parameter (malformed JSON, wrong types, missing required members, failed validation,
+/// query values outside the contract's ranges) with 400 problem details listing the errors, before the action runs.
+/// An error in a path, query or header parameter is <see cref="DatabackerProblemTypes.InvalidParameter"/> with a
+/// <c>parameter</c> member naming it; anything else is <see cref="DatabackerProblemTypes.InvalidBody"/>. The token
+/// endpoint is left to answer with RFC 6749 errors itself.
 /// </summary>
 internal sealed class ModelValidationFilter : IActionFilter
 {
@@ -25,14 +28,43 @@ internal sealed class ModelValidationFilter : IActionFilter
                 e => e.Key.Length == 0 ? "$" : e.Key,
                 e => (object?)e.Value!.Errors.Select(error => string.IsNullOrEmpty(error.ErrorMessage) ? "The value is invalid." : error.ErrorMessage).ToArray(),
                 StringComparer.Ordinal);
-        var bodyError = context.ActionDescriptor.Parameters.Any(p => p.BindingInfo?.BindingSource == Microsoft.AspNetCore.Mvc.ModelBinding.BindingSource.Body);
+        var parameter = FirstInvalidParameter(context);
+        var extensions = new Dictionary<string, object?> { ["errors"] = errors };
+        if (parameter is not null)
+        {
+            extensions["parameter"] = parameter;
+        }
+
         context.Result = new ProblemResult(StatusCodes.Status400BadRequest,
-            bodyError ? DatabackerProblemTypes.InvalidBody : DatabackerProblemTypes.InvalidParameter,
-            "The request is invalid; see errors.",
-            new Dictionary<string, object?> { ["errors"] = errors });
+            parameter is null ? DatabackerProblemTypes.InvalidBody : DatabackerProblemTypes.InvalidParameter,
+            parameter is null ? "The request is invalid; see errors." : $"The parameter '{parameter}' is invalid; see errors.",
+            extensions);
     }
 
     public void OnActionExecuted(ActionExecutedContext context)
     {
+    }
+
+    /// <summary>The wire name of the first path, query or header parameter with an error, or null when only the body has errors.</summary>
+    private static string? FirstInvalidParameter(ActionExecutingContext context)
+    {
+        foreach (var parameter in context.ActionDescriptor.Parameters)
+        {
+            // Path parameters carry no explicit source (it is inferred from the route); bodies, forms and streams are not parameters.
+            var source = parameter.BindingInfo?.BindingSource;
+            if (source is not null && source != BindingSource.Query && source != BindingSource.Header && source != BindingSource.Path
+                && source != BindingSource.ModelBinding)
+            {
+                continue;
+            }
+
+            var name = parameter.BindingInfo?.BinderModelName ?? parameter.Name;
+            if (context.ModelState.TryGetValue(name, out var entry) && entry.Errors.Count > 0)
+            {
+                return name;
+            }
+        }
+
+        return null;
     }
 }

@@ -58,6 +58,7 @@ internal static class ProblemWriter
     {
         DatabackerProblemTypes.InvalidBody => "The request body is invalid.",
         DatabackerProblemTypes.InvalidParameter => "A request parameter is invalid.",
+        DatabackerProblemTypes.UnknownParameter => "The operation does not accept this query parameter.",
         DatabackerProblemTypes.BadRequest => "The request is invalid.",
         DatabackerProblemTypes.Unauthorized => "A valid access token is required.",
         DatabackerProblemTypes.Forbidden => "The access token does not allow this operation.",

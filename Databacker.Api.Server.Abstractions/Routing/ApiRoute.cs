@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing.Template;
 
 namespace Databacker.Api.Server.Routing;
@@ -17,6 +18,11 @@ public sealed class ApiRoute
         Produces = produces;
         Consumes = consumes;
         Action = action;
+        QueryParameters = action.GetParameters()
+            .Select(p => (Parameter: p, Query: p.GetCustomAttribute<FromQueryAttribute>(inherit: true)))
+            .Where(p => p.Query is not null)
+            .Select(p => p.Query!.Name ?? p.Parameter.Name!)
+            .ToArray();
         _matcher = new TemplateMatcher(TemplateParser.Parse(template), []);
     }
 
@@ -37,6 +43,9 @@ public sealed class ApiRoute
 
     /// <summary>The request media types the contract declares (from the generated <c>[Consumes]</c>); empty when there is no body.</summary>
     public IReadOnlyList<string> Consumes { get; }
+
+    /// <summary>The names of the query parameters the contract declares for this operation (from the generated <c>[FromQuery]</c>).</summary>
+    public IReadOnlyList<string> QueryParameters { get; }
 
     /// <summary>The abstract action of the generated controller.</summary>
     public MethodInfo Action { get; }

@@ -181,6 +181,28 @@ public sealed class ClientAssertionValidatorTests
         AssertRejected(await Validate(token), Reason.AlgorithmMismatch);
     }
 
+    [Test]
+    public async Task Es384_assertion_validly_signed_by_a_p384_key_is_refused_under_the_instances_p256_key_by_algorithm_pinning()
+    {
+        // Everything is right except the algorithm: claims for inst-a, a valid P-384 key and a valid ES384 signature
+        // over exactly this input. inst-a's registered key is P-256, which pins ES256; the token is refused on the
+        // algorithm before any signature check, so whose P-384 key signed it does not matter.
+        using var p384 = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        var header = new JsonObject { ["alg"] = "ES384", ["typ"] = ClientAssertionConstants.TokenType, ["kid"] = _kidA };
+        var input = Segment(header) + "." + Segment(Claims("inst-a"));
+        var token = input + "." + SignRaw(p384, HashAlgorithmName.SHA384, input);
+
+        AssertRejected(await Validate(token), Reason.AlgorithmMismatch);
+
+        // Control: the same assertion, once that P-384 key is registered for inst-a under its own kid, is accepted, so
+        // the refusal above came from the pin alone.
+        var kid384 = Register("inst-a", p384);
+        header["kid"] = kid384;
+        input = Segment(header) + "." + Segment(Claims("inst-a"));
+        var accepted = await Validate(input + "." + SignRaw(p384, HashAlgorithmName.SHA384, input));
+        Assert.That(accepted.IsValid, Is.True, () => string.Join("\n", _logger.Messages));
+    }
+
     [TestCase("http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256")]
     [TestCase("http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512")]
     [TestCase("es256")]

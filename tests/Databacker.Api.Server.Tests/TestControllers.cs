@@ -1,3 +1,5 @@
+using Databacker.Api.Server.Negotiation;
+using System.Text;
 using Databacker.Api.Contracts;
 using Databacker.Api.Server;
 using Databacker.Api.Server.Caching;
@@ -72,7 +74,8 @@ public sealed class TestAdministrationController : AdministrationControllerBase
     public override Task<ActionResult<RunDetail>> GetRun(string instance, Guid run, CancellationToken cancellationToken = default) => Done<RunDetail>();
 
     public override Task<IActionResult> GetRunLog(string instance, Guid run, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IActionResult>(Content("", "application/x-ndjson"));
+        Task.FromResult<IActionResult>(this.NegotiatedStream((body, mediaType, ct) =>
+            body.WriteAsync(Encoding.UTF8.GetBytes(mediaType == "text/plain" ? "line one\n" : "{\"seq\":1,\"msg\":\"line one\"}\n"), ct).AsTask()));
 
     public override Task<ActionResult<Summary>> GetSummary(DateTimeOffset? since = null, CancellationToken cancellationToken = default) => Done<Summary>();
 

@@ -19,9 +19,7 @@ namespace Databacker.Samples.Controller.Controllers;
 public sealed class SampleAdministrationController : AdministrationControllerBase
 {
     private const int MaxPage = 500;
-    private const string NdjsonMediaType = "application/x-ndjson";
     private const string TextMediaType = "text/plain";
-    private static readonly string[] LogMediaTypes = [NdjsonMediaType, TextMediaType];
 
     private readonly SqliteInstanceStore _instances;
     private readonly IEventStore _events;
@@ -239,32 +237,21 @@ public sealed class SampleAdministrationController : AdministrationControllerBas
             return this.DatabackerProblem(StatusCodes.Status404NotFound, DatabackerProblemTypes.NotFound, "The instance has reported nothing for this run.");
         }
 
-        // The runtime negotiates when the contract's operation lists its media types; otherwise choose here between
-        // the two the contract names for this stream.
-        var negotiated = HttpContext.GetNegotiatedMediaTypes()?.Response
-            ?? MediaTypeNegotiator.SelectResponseMediaType(Request.Headers.Accept.Where(v => v is not null).ToArray()!, LogMediaTypes);
-        if (negotiated is null)
+        // The runtime has already negotiated NDJSON or text from Accept (406 for anything else); only write the stream.
+        return this.NegotiatedStream(async (body, mediaType, ct) =>
         {
-            return this.DatabackerProblem(StatusCodes.Status406NotAcceptable, DatabackerProblemTypes.NotAcceptable,
-                $"No representation matches the Accept header; available: {string.Join(", ", LogMediaTypes)}.",
-                new Dictionary<string, object?> { ["available"] = LogMediaTypes });
-        }
+            var text = string.Equals(mediaType, TextMediaType, StringComparison.OrdinalIgnoreCase);
 
-        var text = negotiated.StartsWith(TextMediaType, StringComparison.OrdinalIgnoreCase);
-        Response.Headers.Vary = "Accept";
-        Response.StatusCode = StatusCodes.Status200OK;
-        Response.ContentType = text ? TextMediaType + "; charset=utf-8" : NdjsonMediaType;
+            // Line by line from the store to the socket; StreamWriter's buffer bounds what is held at once.
+            await using var writer = new StreamWriter(body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 16 * 1024, leaveOpen: true);
+            await foreach (var entry in _logs.ReadAsync(instance, run, ct))
+            {
+                await writer.WriteAsync((text ? FormatText(entry) : StoredJson.Serialize(entry)).AsMemory(), ct);
+                await writer.WriteAsync("\n".AsMemory(), ct);
+            }
 
-        // Line by line from the store to the socket; StreamWriter's buffer bounds what is held at once.
-        await using var writer = new StreamWriter(Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 16 * 1024, leaveOpen: true);
-        await foreach (var entry in _logs.ReadAsync(instance, run, cancellationToken))
-        {
-            await writer.WriteAsync((text ? FormatText(entry) : StoredJson.Serialize(entry)).AsMemory(), cancellationToken);
-            await writer.WriteAsync("\n".AsMemory(), cancellationToken);
-        }
-
-        await writer.FlushAsync(cancellationToken);
-        return new EmptyResult();
+            await writer.FlushAsync(ct);
+        });
     }
 
     /// <inheritdoc />
