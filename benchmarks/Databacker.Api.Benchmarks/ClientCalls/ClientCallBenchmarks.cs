@@ -15,6 +15,9 @@ public class ClientCallBenchmarks
 {
     private ClientCallClients _clients = null!;
 
+    /// <summary>The server the clients call (after <see cref="Setup"/>).</summary>
+    public ConfigServer Server => _clients.Server;
+
     /// <summary>Starts the server and warms the clients up.</summary>
     [GlobalSetup]
     public void Setup() => _clients = ClientCallClients.StartAsync().GetAwaiter().GetResult();
