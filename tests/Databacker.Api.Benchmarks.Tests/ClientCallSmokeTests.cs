@@ -89,6 +89,14 @@ public sealed class ClientCallSmokeTests
         });
     }
 
+    [Test]
+    public async Task The_interleaved_comparison_reports_every_client_against_the_baseline()
+    {
+        var report = await InterleavedClientCalls.RunAsync(rounds: 20, warmupRounds: 2);
+
+        Assert.That(report, Does.Contain("| Raw HttpClient (baseline) |").And.Contain("| Databacker client |").And.Contain("| Refit |").And.Contain("| Kiota |"));
+    }
+
     /// <summary>Drops null members, which some serializers write and others leave out.</summary>
     private static JToken Normalize(JToken token)
     {
