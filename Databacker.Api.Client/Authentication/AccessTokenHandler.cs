@@ -21,6 +21,10 @@ public sealed class AccessTokenHandler : DelegatingHandler
     private readonly TrustedOriginRegistry _trustedOrigins;
     private readonly ILogger _logger;
 
+    // The header of the last token sent: built once per token, not per call (the value is immutable, so sharing it
+    // between concurrent requests is safe).
+    private BearerHeader? _lastHeader;
+
     /// <summary>Creates the handler.</summary>
     /// <param name="tokens">The token cache; share one per instance identity.</param>
     /// <param name="trustedOrigins">The origins the token may go to; the same registry as the <see cref="RoutingHandler"/>'s.</param>
@@ -56,7 +60,7 @@ public sealed class AccessTokenHandler : DelegatingHandler
 
         var body = await RequestBody.CaptureAsync(request, cancellationToken).ConfigureAwait(false);
         var token = await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
+        request.Headers.Authorization = HeaderFor(token);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized || !body.CanReplay)
         {
@@ -72,7 +76,21 @@ public sealed class AccessTokenHandler : DelegatingHandler
 
         response.Dispose();
         var resend = RequestReplay.Clone(request, uri, body);
-        resend.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fresh.Value);
+        resend.Headers.Authorization = HeaderFor(fresh);
         return await base.SendAsync(resend, cancellationToken).ConfigureAwait(false);
     }
+
+    private AuthenticationHeaderValue HeaderFor(AccessToken token)
+    {
+        var last = Volatile.Read(ref _lastHeader);
+        if (last is null || !ReferenceEquals(last.Token, token))
+        {
+            last = new BearerHeader(token, new AuthenticationHeaderValue("Bearer", token.Value));
+            Volatile.Write(ref _lastHeader, last);
+        }
+
+        return last.Header;
+    }
+
+    private sealed record BearerHeader(AccessToken Token, AuthenticationHeaderValue Header);
 }

@@ -45,10 +45,9 @@ public sealed class AccessTokenProvider : IDisposable
     /// <param name="cancellationToken">Stops this caller waiting; the fetch goes on for the others.</param>
     /// <returns>The token to send.</returns>
     /// <exception cref="TokenRequestException">No valid token is cached and the fetch failed.</exception>
-    public async Task<AccessToken> GetTokenAsync(CancellationToken cancellationToken)
+    public Task<AccessToken> GetTokenAsync(CancellationToken cancellationToken)
     {
         Task<CachedToken> pending;
-        bool start;
         lock (_gate)
         {
             var now = _time.GetUtcNow();
@@ -59,15 +58,18 @@ public sealed class AccessTokenProvider : IDisposable
                     StartFetchLocked(background: true);
                 }
 
-                return current.Token;
+                // Every call of the token's life gets the same completed task: nothing is allocated per call.
+                return current.Completed;
             }
 
-            start = _inflight is null;
-            pending = start ? StartFetchLocked(background: false) : _inflight!;
+            pending = _inflight ?? StartFetchLocked(background: false);
         }
 
-        return (await pending.WaitAsync(cancellationToken).ConfigureAwait(false)).Token;
+        return WaitForTokenAsync(pending, cancellationToken);
     }
+
+    private static async Task<AccessToken> WaitForTokenAsync(Task<CachedToken> pending, CancellationToken cancellationToken) =>
+        (await pending.WaitAsync(cancellationToken).ConfigureAwait(false)).Token;
 
     /// <summary>
     /// Called when a server answered 401 to <paramref name="rejected"/>: if it is still the cached token, it is dropped
@@ -180,5 +182,8 @@ public sealed class AccessTokenProvider : IDisposable
         return new CachedToken(token, refreshAt, useUntil < refreshAt ? refreshAt : useUntil);
     }
 
-    private sealed record CachedToken(AccessToken Token, DateTimeOffset RefreshAt, DateTimeOffset UseUntil);
+    private sealed record CachedToken(AccessToken Token, DateTimeOffset RefreshAt, DateTimeOffset UseUntil)
+    {
+        public Task<AccessToken> Completed { get; } = Task.FromResult(Token);
+    }
 }

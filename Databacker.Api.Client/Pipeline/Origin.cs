@@ -9,7 +9,12 @@ internal static class Origin
     public static string Of(Uri uri) =>
         string.Concat(uri.Scheme.ToLowerInvariant(), "://", uri.IdnHost.ToLowerInvariant(), ":", uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    public static bool Same(Uri a, Uri b) => string.Equals(Of(a), Of(b), StringComparison.Ordinal);
+    /// <summary>Whether two absolute URIs have the same origin; the comparison <see cref="Of"/> makes, without building strings.</summary>
+    public static bool Same(Uri a, Uri b) =>
+        ReferenceEquals(a, b)
+        || (a.Port == b.Port
+            && string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>True when the host is a loopback name or address (localhost, 127.0.0.0/8, ::1).</summary>
     public static bool IsLoopback(Uri uri)

@@ -26,20 +26,28 @@ internal sealed class RequestBody
     public bool CanReplay => _stream is null || !_stream.Started;
 
     /// <summary>Captures the body of <paramref name="request"/>, or returns the one captured by an outer handler.</summary>
-    public static async Task<RequestBody> CaptureAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <remarks>Synchronous (no allocation) unless a body has to be buffered: every handler of every call asks.</remarks>
+    public static ValueTask<RequestBody> CaptureAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (request.Options.TryGetValue(PipelineOptionKeys.Body, out var existing))
         {
-            return existing;
+            return ValueTask.FromResult(existing);
         }
 
-        RequestBody body;
-        var content = request.Content;
-        if (content is null)
+        if (request.Content is null)
         {
-            body = None;
+            request.Options.Set(PipelineOptionKeys.Body, None);
+            return ValueTask.FromResult(None);
         }
-        else if (content is StreamContent || content is ReplayGuardContent
+
+        return new ValueTask<RequestBody>(CaptureContentAsync(request, cancellationToken));
+    }
+
+    private static async Task<RequestBody> CaptureContentAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        RequestBody body;
+        var content = request.Content!;
+        if (content is StreamContent || content is ReplayGuardContent
             || (request.Options.TryGetValue(DatabackerRequestOptions.StreamBody, out var streamed) && streamed))
         {
             var guard = content as ReplayGuardContent ?? new ReplayGuardContent(content);

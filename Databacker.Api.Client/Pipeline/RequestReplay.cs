@@ -16,9 +16,17 @@ internal static class RequestReplay
             Content = body.CreateContent(),
         };
 
-        foreach (var header in original.Headers)
+        // As sent: a clone of a clone (a retry's hop) does not parse and re-format every value again.
+        foreach (var header in original.Headers.NonValidated)
         {
-            clone.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            if (header.Value.Count == 1)
+            {
+                clone.Headers.TryAddWithoutValidation(header.Key, header.Value.ToString());
+            }
+            else
+            {
+                clone.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
         }
 
         IDictionary<string, object?> options = clone.Options;

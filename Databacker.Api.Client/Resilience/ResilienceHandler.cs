@@ -41,6 +41,10 @@ public sealed class ResilienceHandler : DelegatingHandler
     private readonly ConditionalWeakTable<ResilienceOptions, Strategies> _strategies = new();
     private readonly CircuitBreakerRegistry _breakers;
 
+    // Built once: a method group passed as a delegate would allocate a new delegate on every call.
+    private readonly ConditionalWeakTable<ResilienceOptions, Strategies>.CreateValueCallback _build;
+    private readonly Func<string, ResiliencePipeline<HttpResponseMessage>> _buildBreaker;
+
     /// <summary>Creates the handler.</summary>
     /// <param name="options">Default options; validated here.</param>
     /// <param name="timeProvider">The clock for delays, timeouts and breaker windows; <see cref="TimeProvider.System"/> by default.</param>
@@ -62,6 +66,8 @@ public sealed class ResilienceHandler : DelegatingHandler
         _options.Validate();
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _build = Build;
+        _buildBreaker = BuildBreaker;
     }
 
     /// <inheritdoc />
@@ -75,10 +81,10 @@ public sealed class ResilienceHandler : DelegatingHandler
             options = overridden;
         }
 
-        var strategies = _strategies.GetValue(options, Build);
+        var strategies = _strategies.GetValue(options, _build);
         var body = await RequestBody.CaptureAsync(request, cancellationToken).ConfigureAwait(false);
         var breaker = options.EnableCircuitBreaker && request.RequestUri is { IsAbsoluteUri: true } uri
-            ? _breakers.GetOrAdd(Origin.Of(uri), BuildBreaker)
+            ? _breakers.GetOrAdd(Origin.Of(uri), _buildBreaker)
             : ResiliencePipeline<HttpResponseMessage>.Empty;
 
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
@@ -90,14 +96,16 @@ public sealed class ResilienceHandler : DelegatingHandler
         var rateLimited = false;
         try
         {
+            // The callbacks hand the inner ValueTask straight back (Polly awaits it and turns exceptions into outcomes):
+            // an async lambda per level would only add a state machine per level and call.
             response = await strategies.Outer.ExecuteAsync(
-                static async (ctx, state) => await state.Breaker.ExecuteAsync(
-                    static async (ctx2, state2) => await state2.Strategies.Attempt.ExecuteAsync(
-                        static async (ctx3, state3) => await state3.Handler.SendOnceAsync(state3.Request, state3.Body, ctx3.CancellationToken).ConfigureAwait(false),
+                static (ctx, state) => state.Breaker.ExecuteAsync(
+                    static (ctx2, state2) => state2.Strategies.Attempt.ExecuteAsync(
+                        static (ctx3, state3) => state3.Handler.SendOnceAsync(state3.Request, state3.Body, ctx3.CancellationToken),
                         ctx2,
-                        state2).ConfigureAwait(false),
+                        state2),
                     ctx,
-                    state).ConfigureAwait(false),
+                    state),
                 context,
                 new CallState(this, strategies, breaker, request, body)).ConfigureAwait(false);
         }

@@ -89,9 +89,13 @@ public sealed class RoutingHandler : DelegatingHandler
                 activity?.SetTag("http.response.status_code", (int)response.StatusCode);
             }
 
-            DatabackerClientDiagnostics.Requests.Add(1,
-                new KeyValuePair<string, object?>("http.request.method", request.Method.Method),
-                new KeyValuePair<string, object?>("http.response.status_code", (int)response.StatusCode));
+            if (DatabackerClientDiagnostics.Requests.Enabled)
+            {
+                // Only when someone listens: the tags box the status code.
+                DatabackerClientDiagnostics.Requests.Add(1,
+                    new KeyValuePair<string, object?>("http.request.method", request.Method.Method),
+                    new KeyValuePair<string, object?>("http.response.status_code", (int)response.StatusCode));
+            }
 
             var status = response.StatusCode;
 

@@ -1,4 +1,5 @@
 using Databacker.Api.Contracts.Versioning;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using Databacker.Api.Client.Exceptions;
@@ -15,8 +16,13 @@ namespace Databacker.Api.Client.Versioning;
 /// </summary>
 public sealed partial class MediaTypeHandler : DelegatingHandler
 {
+    // The requested media types (constants of the generated clients and options) parsed once, not on every call. Bounded,
+    // so that unusual Accept values cannot grow it without limit; past the bound they are parsed every time.
+    private const int MaxParsedMediaTypes = 64;
+
     private readonly MediaTypeOptions _options;
     private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, VendorMediaType?> _parsed = new(StringComparer.Ordinal);
 
     /// <summary>Creates the handler.</summary>
     /// <param name="options">Default options.</param>
@@ -43,7 +49,7 @@ public sealed partial class MediaTypeHandler : DelegatingHandler
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType.ToString());
         }
 
-        var requested = request.Headers.Accept.Where(a => a.Quality is not 0).Select(a => a.MediaType!).Where(m => m is not null).ToArray();
+        var requested = Requested(request.Headers.Accept);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
 
         if (response.StatusCode == HttpStatusCode.NotAcceptable)
@@ -60,7 +66,7 @@ public sealed partial class MediaTypeHandler : DelegatingHandler
             return response;
         }
 
-        var vendor = requested.Select(m => VendorMediaType.TryParse(m, out var v) ? v : null).OfType<VendorMediaType>().ToArray();
+        var vendor = VendorTypes(requested, out var exactVersioned);
         if (vendor.Length == 0)
         {
             return response;
@@ -70,6 +76,19 @@ public sealed partial class MediaTypeHandler : DelegatingHandler
         if (received is null && (response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.ResetContent || response.Content.Headers.ContentLength == 0))
         {
             return response;
+        }
+
+        // The common case: exactly a versioned type that was asked for, which the checks below would accept without
+        // noting a newer version.
+        if (received is not null && exactVersioned is not null)
+        {
+            foreach (var m in exactVersioned)
+            {
+                if (string.Equals(m, received, StringComparison.OrdinalIgnoreCase))
+                {
+                    return response;
+                }
+            }
         }
 
         if (VendorMediaType.TryParse(received, out var receivedType))
@@ -97,6 +116,89 @@ public sealed partial class MediaTypeHandler : DelegatingHandler
             error,
             requested,
             received);
+    }
+
+    private static string[] Requested(HttpHeaderValueCollection<MediaTypeWithQualityHeaderValue> accept)
+    {
+        var count = 0;
+        foreach (var a in accept)
+        {
+            if (a.Quality is not 0 && a.MediaType is not null)
+            {
+                count++;
+            }
+        }
+
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var requested = new string[count];
+        var i = 0;
+        foreach (var a in accept)
+        {
+            if (a.Quality is not 0 && a.MediaType is not null)
+            {
+                requested[i++] = a.MediaType;
+            }
+        }
+
+        return requested;
+    }
+
+    /// <summary>The databacker types among <paramref name="requested"/>, and the requested strings that are versioned ones.</summary>
+    private VendorMediaType[] VendorTypes(string[] requested, out string[]? exactVersioned)
+    {
+        exactVersioned = null;
+        if (requested.Length == 1)
+        {
+            // One Accept value, as every generated operation sends.
+            if (Parse(requested[0]) is not { } only)
+            {
+                return [];
+            }
+
+            if (only.Version is not null)
+            {
+                exactVersioned = requested;
+            }
+
+            return [only];
+        }
+
+        var vendor = new List<VendorMediaType>(requested.Length);
+        var versioned = new List<string>(requested.Length);
+        foreach (var m in requested)
+        {
+            if (Parse(m) is { } v)
+            {
+                vendor.Add(v);
+                if (v.Version is not null)
+                {
+                    versioned.Add(m);
+                }
+            }
+        }
+
+        exactVersioned = versioned.Count == 0 ? null : versioned.ToArray();
+        return vendor.ToArray();
+    }
+
+    private VendorMediaType? Parse(string mediaType)
+    {
+        if (_parsed.TryGetValue(mediaType, out var known))
+        {
+            return known;
+        }
+
+        var parsed = VendorMediaType.TryParse(mediaType, out var v) ? v : null;
+        if (_parsed.Count < MaxParsedMediaTypes)
+        {
+            _parsed.TryAdd(mediaType, parsed);
+        }
+
+        return parsed;
     }
 
     private static async Task<ApiCallDetails> ReadAndDisposeAsync(HttpResponseMessage response, HttpRequestMessage request, CancellationToken cancellationToken)
