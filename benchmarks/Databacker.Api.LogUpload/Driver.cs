@@ -36,6 +36,10 @@ internal static class Driver
         var rounds = new List<Round>();
         try
         {
+            // Round 0 warms the server (JIT, tiered compilation) and is not counted.
+            await RunCurlAsync(options.Curl, file, new Uri(url, "engines/telemetry/bench/log"));
+            await RunClientAsync(url, Math.Min(lines, 200_000), options.ChunkBytes);
+
             for (var round = 1; round <= options.Rounds; round++)
             {
                 // curl: the whole file as one request body.

@@ -12,7 +12,7 @@ namespace Databacker.Api.LogUpload;
 /// </summary>
 internal static class UploadClient
 {
-    private const long WarmUpLines = 20_000;
+    private const long WarmUpLines = 100_000;
 
     public static async Task<int> RunAsync(Uri server, long lines, int chunkBytes)
     {
@@ -25,6 +25,7 @@ internal static class UploadClient
 
         // Warm up (JIT, connection), then measure from a collected heap.
         await uploader.UploadAsync(LogLines.Entries(WarmUpLines));
+        await Task.Delay(TimeSpan.FromSeconds(1)); // lets tiered compilation finish the hot methods in the background
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
