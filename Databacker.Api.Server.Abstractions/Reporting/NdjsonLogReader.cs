@@ -60,7 +60,7 @@ public sealed class NdjsonLogReader
     {
         ArgumentNullException.ThrowIfNull(body);
         var reader = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
-        var state = new ReadState();
+        var state = new ReadState { Text = new CharBufferReader() };
         try
         {
             while (true)
@@ -147,21 +147,26 @@ public sealed class NdjsonLogReader
             return new LogBodyError(lineNumber, $"Line is longer than {_options.MaxLineBytes} bytes.", TooLarge: true);
         }
 
-        var text = Encoding.UTF8.GetString(line).TrimEnd('\r');
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        if (state.Lines >= _options.MaxLines)
-        {
-            return new LogBodyError(lineNumber, $"The body holds more than {_options.MaxLines} lines.", TooLarge: true);
-        }
-
         LogEntry? entry;
+
+        // Decoded into a pooled buffer and parsed from there: no string per line besides the entry's own values.
+        var chars = ArrayPool<char>.Shared.Rent((int)line.Length);
         try
         {
-            using var reader = new JsonTextReader(new StringReader(text));
+            var length = Encoding.UTF8.GetChars(line, chars);
+            var text = chars.AsSpan(0, length).TrimEnd('\r');
+            if (text.IsWhiteSpace())
+            {
+                return null;
+            }
+
+            if (state.Lines >= _options.MaxLines)
+            {
+                return new LogBodyError(lineNumber, $"The body holds more than {_options.MaxLines} lines.", TooLarge: true);
+            }
+
+            state.Text.Reset(chars, text.Length);
+            using var reader = new JsonTextReader(state.Text) { ArrayPool = JsonCharArrayPool.Shared, CloseInput = false };
             entry = Serializer.Deserialize<LogEntry>(reader);
             if (reader.Read() && reader.TokenType != JsonToken.Comment)
             {
@@ -171,6 +176,10 @@ public sealed class NdjsonLogReader
         catch (JsonException error)
         {
             return new LogBodyError(lineNumber, "Line is not a valid log entry: " + Describe(error), TooLarge: false);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
         }
 
         if (entry is null)
@@ -200,6 +209,7 @@ public sealed class NdjsonLogReader
 
     private struct ReadState
     {
+        public CharBufferReader Text;
         public long LineNumber;
         public long Total;
         public long Lines;

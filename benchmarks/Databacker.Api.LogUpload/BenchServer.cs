@@ -23,7 +23,7 @@ internal static class BenchServer
         var app = builder.Build();
         var reader = new NdjsonLogReader(new NdjsonLogReaderOptions { MaxBodyBytes = long.MaxValue, MaxLines = int.MaxValue });
         using var memory = new PeakWorkingSet(TimeSpan.FromMilliseconds(20));
-        long lines = 0, requests = 0, refused = 0;
+        long lines = 0, requests = 0, refused = 0, allocatedAtReset = GC.GetTotalAllocatedBytes(precise: true);
 
         app.MapPost("/engines/telemetry/{instance}/log", async (HttpContext context) =>
         {
@@ -51,7 +51,8 @@ internal static class BenchServer
             await context.Response.WriteAsync(JsonConvert.SerializeObject(new LogReceipt { Accepted = (int)accepted, Duplicates = 0 }));
         });
         app.MapGet("/stats", () => Results.Text(JsonConvert.SerializeObject(new ServerStats(
-            Interlocked.Read(ref lines), Interlocked.Read(ref requests), Interlocked.Read(ref refused), memory.Peak, memory.Sample()))));
+            Interlocked.Read(ref lines), Interlocked.Read(ref requests), Interlocked.Read(ref refused), memory.Peak, memory.Sample(),
+            GC.GetTotalAllocatedBytes(precise: true) - Interlocked.Read(ref allocatedAtReset)))));
         app.MapPost("/stats/reset", () =>
         {
             Interlocked.Exchange(ref lines, 0);
@@ -59,6 +60,7 @@ internal static class BenchServer
             Interlocked.Exchange(ref refused, 0);
             GC.Collect();
             memory.Reset();
+            Interlocked.Exchange(ref allocatedAtReset, GC.GetTotalAllocatedBytes(precise: true));
             return Results.NoContent();
         });
 
@@ -71,4 +73,4 @@ internal static class BenchServer
 }
 
 /// <summary>What the server saw since the last reset.</summary>
-internal sealed record ServerStats(long Lines, long Requests, long Refused, long PeakWorkingSet, long WorkingSet);
+internal sealed record ServerStats(long Lines, long Requests, long Refused, long PeakWorkingSet, long WorkingSet, long AllocatedBytes);

@@ -64,7 +64,7 @@ internal static class Driver
                     failures.Add($"round {round} uploader: the working set grew by {Mib(growth)} MiB (limit {Mib(MaxAgentGrowth)})");
                 }
 
-                var result = new Round(round, curl.Seconds, curl.PeakWorkingSet, afterCurl.PeakWorkingSet, client, afterClient.PeakWorkingSet);
+                var result = new Round(round, curl.Seconds, curl.PeakWorkingSet, afterCurl.PeakWorkingSet, client, afterClient.PeakWorkingSet, afterCurl.AllocatedBytes / (double)size);
                 rounds.Add(result);
                 Console.WriteLine(
                     $"round {round}: curl {Rate(size, curl.Seconds)} MiB/s, uploader {Rate(size, client.Seconds)} MiB/s " +
@@ -91,6 +91,7 @@ internal static class Driver
             .AppendLine(CultureInfo.InvariantCulture, $"| **throughput ratio uploader / curl** | **{ratio:F2}×** (target ≥ 0.80×; rounds: {string.Join(", ", rounds.Select(r => (r.Curl / r.Client.Seconds).ToString("F2", CultureInfo.InvariantCulture)))}) |")
             .AppendLine(CultureInfo.InvariantCulture, $"| agent working set growth (max over rounds) | {Mib(rounds.Max(r => r.Client.PeakWorkingSet - r.Client.BaselineWorkingSet))} MiB over {Mib(rounds[0].Client.BaselineWorkingSet)} MiB (target < 64 MiB) |")
             .AppendLine(CultureInfo.InvariantCulture, $"| agent allocations | {median.Client.AllocatedBytes / (double)size:F2} bytes per byte sent, {median.Client.Gen2Collections} gen2 GCs |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| server allocations (NdjsonLogReader, receiving curl) | {median.ServerAllocatedPerByte:F2} bytes per byte received |")
             .AppendLine(CultureInfo.InvariantCulture, $"| curl peak working set | {Mib(rounds.Max(r => r.CurlPeakWorkingSet))} MiB |")
             .AppendLine(CultureInfo.InvariantCulture, $"| server peak working set, receiving curl / uploader | {Mib(rounds.Max(r => r.ServerPeakCurl))} / {Mib(rounds.Max(r => r.ServerPeakClient))} MiB |")
             .ToString();
@@ -239,5 +240,5 @@ internal static class Driver
 
     private static string Mib(long bytes) => (bytes / (double)(1 << 20)).ToString("F1", CultureInfo.InvariantCulture);
 
-    private sealed record Round(int Number, double Curl, long CurlPeakWorkingSet, long ServerPeakCurl, ClientResult Client, long ServerPeakClient);
+    private sealed record Round(int Number, double Curl, long CurlPeakWorkingSet, long ServerPeakCurl, ClientResult Client, long ServerPeakClient, double ServerAllocatedPerByte);
 }
