@@ -17,9 +17,11 @@ namespace Databacker.Api.Client.Reporting;
 /// </summary>
 public sealed class LogUploader
 {
-    // Back-pressure between the uploader and the transport: at most this much waits in the body pipe.
-    private const int PipePauseBytes = 64 * 1024;
-    private const int PushBytes = 16 * 1024;
+    // Back-pressure between the uploader and the transport: at most this much waits in the body pipe. The transport
+    // gets the body in pieces of up to PushBytes (one pipe segment each): small pieces become small chunks and
+    // small socket writes, which cost the agent and the server far more CPU than the bytes themselves.
+    private const int PushBytes = 64 * 1024;
+    private const int PipePauseBytes = 4 * PushBytes;
 
     private readonly Func<Stream, CancellationToken, Task<LogReceipt>> _send;
     private readonly SecretRedactor _redactor;
@@ -261,6 +263,7 @@ public sealed class LogUploader
             pool: MemoryPool<byte>.Shared,
             pauseWriterThreshold: PipePauseBytes,
             resumeWriterThreshold: PipePauseBytes / 2,
+            minimumSegmentSize: PushBytes,
             useSynchronizationContext: false);
 
         private readonly Pipe _pipe = new(BodyPipe);

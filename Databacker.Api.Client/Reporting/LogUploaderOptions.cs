@@ -3,8 +3,11 @@ namespace Databacker.Api.Client.Reporting;
 /// <summary>How the log uploader cuts a run's log into requests.</summary>
 public sealed class LogUploaderOptions
 {
-    /// <summary>The most bytes of NDJSON in one request (default 256 KiB). Memory use is bounded by this.</summary>
-    public int MaxChunkBytes { get; set; } = 256 * 1024;
+    /// <summary>
+    /// The most bytes of NDJSON in one request (default 1 MiB, well under a controller's usual 8 MiB body limit).
+    /// Memory use is bounded by this: a request's lines are kept until it is acknowledged, so a 413 can be split.
+    /// </summary>
+    public int MaxChunkBytes { get; set; } = 1024 * 1024;
 
     /// <summary>
     /// The longest a request stays open after its first line, even if the chunk is not full (default 2 s). Keep it

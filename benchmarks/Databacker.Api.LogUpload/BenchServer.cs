@@ -24,6 +24,7 @@ internal static class BenchServer
         var reader = new NdjsonLogReader(new NdjsonLogReaderOptions { MaxBodyBytes = long.MaxValue, MaxLines = int.MaxValue });
         using var memory = new PeakWorkingSet(TimeSpan.FromMilliseconds(20));
         long lines = 0, requests = 0, refused = 0, allocatedAtReset = GC.GetTotalAllocatedBytes(precise: true);
+        var cpuAtReset = Environment.CpuUsage.TotalTime;
 
         app.MapPost("/engines/telemetry/{instance}/log", async (HttpContext context) =>
         {
@@ -52,7 +53,8 @@ internal static class BenchServer
         });
         app.MapGet("/stats", () => Results.Text(JsonConvert.SerializeObject(new ServerStats(
             Interlocked.Read(ref lines), Interlocked.Read(ref requests), Interlocked.Read(ref refused), memory.Peak, memory.Sample(),
-            GC.GetTotalAllocatedBytes(precise: true) - Interlocked.Read(ref allocatedAtReset)))));
+            GC.GetTotalAllocatedBytes(precise: true) - Interlocked.Read(ref allocatedAtReset),
+            (Environment.CpuUsage.TotalTime - cpuAtReset).TotalSeconds))));
         app.MapPost("/stats/reset", () =>
         {
             Interlocked.Exchange(ref lines, 0);
@@ -61,6 +63,7 @@ internal static class BenchServer
             GC.Collect();
             memory.Reset();
             Interlocked.Exchange(ref allocatedAtReset, GC.GetTotalAllocatedBytes(precise: true));
+            cpuAtReset = Environment.CpuUsage.TotalTime;
             return Results.NoContent();
         });
 
@@ -73,4 +76,4 @@ internal static class BenchServer
 }
 
 /// <summary>What the server saw since the last reset.</summary>
-internal sealed record ServerStats(long Lines, long Requests, long Refused, long PeakWorkingSet, long WorkingSet, long AllocatedBytes);
+internal sealed record ServerStats(long Lines, long Requests, long Refused, long PeakWorkingSet, long WorkingSet, long AllocatedBytes, double CpuSeconds);

@@ -10,7 +10,7 @@ string Option(string name, string fallback)
     return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
 }
 
-const int DefaultChunkBytes = 256 * 1024;
+const int DefaultChunkBytes = 1024 * 1024; // LogUploaderOptions' default
 return mode switch
 {
     "server" => await BenchServer.RunAsync(),

@@ -16,4 +16,5 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build benchmarks/Databacker.Api.LogUpload -c Release -v quiet -nologo
 work="${LOGUPLOAD_WORK:-${TMPDIR:-/tmp}/databacker-logupload}"
-exec dotnet benchmarks/Databacker.Api.LogUpload/bin/Release/net10.0/Databacker.Api.LogUpload.dll run --work "$work" "${args[@]}" "$@"
+# Arguments given here come first, so they win over the smoke defaults.
+exec dotnet benchmarks/Databacker.Api.LogUpload/bin/Release/net10.0/Databacker.Api.LogUpload.dll run "$@" --work "$work" "${args[@]}"
