@@ -67,20 +67,18 @@ public sealed class LogUploader
         return RunAsync(new ChannelSource(lines), cancellationToken);
     }
 
-    /// <summary>Uploads every line of a sequence.</summary>
+    /// <summary>Uploads every line of a sequence, read directly (no queue between the sequence and the upload).</summary>
     /// <param name="lines">The lines.</param>
     /// <param name="cancellationToken">Stops the upload.</param>
     /// <returns>What was delivered.</returns>
     public async Task<LogUploadSummary> UploadAsync(IAsyncEnumerable<LogEntry> lines, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lines);
-        await using var session = Start(cancellationToken);
-        await foreach (var line in lines.WithCancellation(cancellationToken).ConfigureAwait(false))
+        var enumerator = lines.GetAsyncEnumerator(cancellationToken);
+        await using (enumerator.ConfigureAwait(false))
         {
-            await session.Writer.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(new EnumeratorSource(enumerator), cancellationToken).ConfigureAwait(false);
         }
-
-        return await session.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<LogUploadSummary> RunAsync(LineSource source, CancellationToken cancellationToken)
@@ -333,6 +331,81 @@ public sealed class LogUploader
         {
             flush = null;
             return reader.TryRead(out entry);
+        }
+    }
+
+    /// <summary>
+    /// Reads a sequence without a queue: a pending <c>MoveNextAsync</c> survives a chunk's deadline and is awaited
+    /// again for the next chunk, so waiting never loses or reorders a line.
+    /// </summary>
+    private sealed class EnumeratorSource(IAsyncEnumerator<LogEntry> enumerator) : LineSource
+    {
+        private ValueTask<bool> _next;
+        private bool _pending;
+        private bool _ready;
+        private bool _done;
+
+        public override async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+        {
+            if (_ready || _done)
+            {
+                return _ready;
+            }
+
+            Advance();
+            if (!_next.IsCompleted)
+            {
+                // Kept as a task, so the same step can be awaited again after a deadline cancelled this wait.
+                var step = _next.AsTask();
+                _next = new ValueTask<bool>(step);
+                await step.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            Complete();
+            return _ready;
+        }
+
+        public override bool TryRead(out LogEntry? entry, out TaskCompletionSource? flush)
+        {
+            flush = null;
+            entry = null;
+            if (!_ready && !_done)
+            {
+                Advance();
+                if (!_next.IsCompleted)
+                {
+                    return false;
+                }
+
+                Complete();
+            }
+
+            if (!_ready)
+            {
+                return false;
+            }
+
+            _ready = false;
+            entry = enumerator.Current;
+            return true;
+        }
+
+        private void Advance()
+        {
+            if (!_pending)
+            {
+                _next = enumerator.MoveNextAsync();
+                _pending = true;
+            }
+        }
+
+        private void Complete()
+        {
+            _pending = false;
+            var more = _next.Result;
+            _next = default;
+            _ready = more;
+            _done = !more;
         }
     }
 

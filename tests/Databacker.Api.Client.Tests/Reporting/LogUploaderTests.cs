@@ -289,4 +289,63 @@ public class LogUploaderTests
         Assert.That(seqs, Is.EqualTo(Enumerable.Range(0, 300).Select(i => (long)i)));
         Assert.That(summary.Lines, Is.EqualTo(300));
     }
+
+    [Test]
+    public async Task A_sequence_is_uploaded_whole_and_in_order_in_bounded_chunks()
+    {
+        var server = new RecordingServer();
+        var uploader = new LogUploader(server.SendAsync, SecretRedactor.UrlsOnly, new LogUploaderOptions { MaxChunkBytes = 4096 });
+        var run = Guid.NewGuid();
+
+        async IAsyncEnumerable<LogEntry> Lines()
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                if (i % 50 == 0)
+                {
+                    await Task.Yield();
+                }
+
+                yield return new LogEntry { Run = run, Seq = i, Stream = LogStream.Stdout, Message = "line " + i };
+            }
+        }
+
+        var summary = await uploader.UploadAsync(Lines());
+
+        Assert.That(server.Lines().Select(l => l.Seq), Is.EqualTo(Enumerable.Range(0, 300).Select(i => (long)i)));
+        Assert.That(server.Bodies.Max(b => Encoding.UTF8.GetByteCount(b)), Is.LessThanOrEqualTo(4096));
+        Assert.That(summary.Lines, Is.EqualTo(300));
+    }
+
+    [Test]
+    public async Task A_slow_sequence_has_its_partial_chunk_sent_at_the_deadline_and_loses_no_line_waiting()
+    {
+        var time = new FakeTimeProvider();
+        var server = new RecordingServer();
+        var uploader = new LogUploader(server.SendAsync, SecretRedactor.UrlsOnly, new LogUploaderOptions { MaxChunkDelay = TimeSpan.FromSeconds(2) }, time);
+        var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = Guid.NewGuid();
+
+        async IAsyncEnumerable<LogEntry> Lines()
+        {
+            yield return new LogEntry { Run = run, Seq = 0, Stream = LogStream.Stdout, Message = "first" };
+            await second.Task;
+            yield return new LogEntry { Run = run, Seq = 1, Stream = LogStream.Stdout, Message = "second" };
+        }
+
+        var upload = uploader.UploadAsync(Lines());
+        await Task.Delay(50);
+        time.Advance(TimeSpan.FromSeconds(3));
+        for (var i = 0; i < 200 && server.Bodies.Count == 0; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.That(server.Bodies, Has.Count.EqualTo(1), "the first line went at the deadline");
+        second.SetResult();
+        var summary = await upload;
+
+        Assert.That(server.Lines().Select(l => l.Message), Is.EqualTo(new[] { "first", "second" }));
+        Assert.That(summary.Requests, Is.EqualTo(2));
+    }
 }
