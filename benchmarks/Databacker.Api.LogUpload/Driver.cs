@@ -13,7 +13,7 @@ internal sealed record DriverOptions(long Bytes, int Rounds, string WorkDirector
 
 /// <summary>
 /// Builds the NDJSON file (with the uploader itself, so the bytes are identical), starts the server, then per
-/// round sends the file with <c>curl --data-binary</c> and the same lines with the uploader, checking that the server
+/// round sends the file with <c>curl -X POST -T</c> and the same lines with the uploader, checking that the server
 /// accepted every line each time. Reports throughput ratios and memory; fails when a line is missing or the
 /// agent's working set grows by 64 MiB or more.
 /// </summary>
@@ -42,7 +42,8 @@ internal static class Driver
 
             for (var round = 1; round <= options.Rounds; round++)
             {
-                // curl: the whole file as one request body.
+                // curl: the whole file as one request body, streamed from disk with its length (-T; curl 7.88
+                // refuses --data-binary @file of 1 GiB: it reads the file into memory and runs out).
                 await http.PostAsync("stats/reset", null);
                 var curl = await RunCurlAsync(options.Curl, file, new Uri(url, "engines/telemetry/bench/log"));
                 var afterCurl = await StatsAsync(http);
@@ -87,7 +88,7 @@ internal static class Driver
             .AppendLine("| measure | value |")
             .AppendLine("|---|---|")
             .AppendLine(CultureInfo.InvariantCulture, $"| payload | {size:N0} bytes, {lines:N0} lines |")
-            .AppendLine(CultureInfo.InvariantCulture, $"| curl --data-binary (median round) | {Rate(size, median.Curl)} MiB/s ({median.Curl:F2} s) |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| curl -X POST -T file (median round) | {Rate(size, median.Curl)} MiB/s ({median.Curl:F2} s) |")
             .AppendLine(CultureInfo.InvariantCulture, $"| LogUploader (median round) | {Rate(size, median.Client.Seconds)} MiB/s ({median.Client.Seconds:F2} s, {median.Client.Requests} requests) |")
             .AppendLine(CultureInfo.InvariantCulture, $"| **throughput ratio uploader / curl** | **{ratio:F2}×** (target ≥ 0.80×; rounds: {string.Join(", ", rounds.Select(r => (r.Curl / r.Client.Seconds).ToString("F2", CultureInfo.InvariantCulture)))}) |")
             .AppendLine(CultureInfo.InvariantCulture, $"| agent working set growth (max over rounds) | {Mib(rounds.Max(r => r.Client.PeakWorkingSet - r.Client.BaselineWorkingSet))} MiB over {Mib(rounds[0].Client.BaselineWorkingSet)} MiB (target < 64 MiB) |")
@@ -169,7 +170,7 @@ internal static class Driver
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Content-Type: application/x-ndjson", "--data-binary", "@" + file, target.ToString() })
+        foreach (var argument in new[] { "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Content-Type: application/x-ndjson", "-X", "POST", "-T", file, target.ToString() })
         {
             start.ArgumentList.Add(argument);
         }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Log upload benchmark: 1 GiB of NDJSON through LogUploader vs curl --data-binary of the same file, to the same
+# Log upload benchmark: 1 GiB of NDJSON through LogUploader vs curl POSTing the same file (-T), to the same
 # Kestrel server on 127.0.0.1 (NdjsonLogReader, counting store). See README.md next to this script.
 #   benchmarks/logupload/run.sh            full run: 1 GiB, 3 rounds (minutes)
 #   benchmarks/logupload/run.sh --smoke    16 MiB, 1 round (seconds; what CI runs)
