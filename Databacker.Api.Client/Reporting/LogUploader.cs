@@ -87,6 +87,7 @@ public sealed class LogUploader
         var retained = new ArrayBufferWriter<byte>(Math.Min(_options.MaxChunkBytes, 64 * 1024));
         var totals = new Totals();
         TaskCompletionSource? flush = null;
+        ChunkRequest? request = null;
         try
         {
             ReadOnlyMemory<byte> carried = default;
@@ -115,7 +116,7 @@ public sealed class LogUploader
                     carried = encoder.Encode(first!);
                 }
 
-                var request = new ChunkRequest(_send, retained, cancellationToken);
+                request = new ChunkRequest(_send, retained, cancellationToken);
                 request.Add(carried.Span);
                 carried = default;
                 var ended = false;
@@ -164,7 +165,9 @@ public sealed class LogUploader
                     }
                 }
 
-                totals.Add(await FinishAsync(request, retained, cancellationToken).ConfigureAwait(false));
+                var finishing = request;
+                request = null;
+                totals.Add(await FinishAsync(finishing, retained, cancellationToken).ConfigureAwait(false));
                 if (flush is not null)
                 {
                     flush.TrySetResult();
@@ -176,6 +179,8 @@ public sealed class LogUploader
         }
         catch (Exception error)
         {
+            // A request in flight must not wait for the rest of its body forever: it fails with the error.
+            request?.Abort(error);
             flush?.TrySetException(error);
             source.Fail(error);
             throw;
@@ -303,6 +308,8 @@ public sealed class LogUploader
             var result = await _pipe.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             return !result.IsCompleted && !result.IsCanceled && !_response.IsCompleted;
         }
+
+        public void Abort(Exception error) => _pipe.Writer.Complete(error);
 
         public async Task<LogReceipt> FinishAsync()
         {

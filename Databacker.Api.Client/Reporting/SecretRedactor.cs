@@ -15,6 +15,12 @@ public sealed partial class SecretRedactor
     /// <summary>What a secret is replaced with.</summary>
     public const string Mask = "[REDACTED]";
 
+    /// <summary>What a field nested deeper than the redactor follows (e.g. a map that contains itself) is replaced with.</summary>
+    public const string TooDeep = "[TOO DEEP]";
+
+    private const int MaxFieldDepth = 32;
+    private const int MaxFieldValues = 10_000;
+
     private static readonly string[] SecretQueryNames =
         ["password", "passwd", "pwd", "secret", "token", "access_token", "key", "apikey", "api_key", "signature", "sig", "credential", "credentials", "x-amz-signature", "x-amz-credential", "x-amz-security-token"];
 
@@ -103,40 +109,75 @@ public sealed partial class SecretRedactor
     /// <summary>Masks secrets in every string of a free-form map (values, nested objects and arrays, and keys).</summary>
     /// <param name="fields">The map; <see langword="null"/> stays <see langword="null"/>.</param>
     /// <returns>A new map without secrets.</returns>
-    public IDictionary<string, object>? Redact(IDictionary<string, object>? fields)
-    {
-        if (fields is null)
-        {
-            return null;
-        }
-
-        var result = new Dictionary<string, object>(fields.Count, StringComparer.Ordinal);
-        foreach (var (key, value) in fields)
-        {
-            var name = Redact(key);
-            result[name] = SecretQueryNames.Contains(key, StringComparer.OrdinalIgnoreCase) && value is string
-                ? Mask
-                : RedactValue(value)!;
-        }
-
-        return result;
-    }
+    public IDictionary<string, object>? Redact(IDictionary<string, object>? fields) => Redact(fields, new Budget());
 
     /// <summary>Masks the user info and secret query parameters of a URL.</summary>
     /// <param name="url">The URL.</param>
     /// <returns>The URL without credentials.</returns>
     public static string RedactUrl(string url) => RedactUrls(url);
 
-    private object? RedactValue(object? value) => value switch
+    private IDictionary<string, object>? Redact(IDictionary<string, object>? fields, Budget budget)
     {
-        null => null,
-        string s => Redact(s),
-        JValue { Type: JTokenType.String } j => Redact((string?)j.Value),
-        JToken token => RedactToken(token.DeepClone()),
-        IDictionary<string, object> map => Redact(map),
-        System.Collections.IEnumerable list => list.Cast<object?>().Select(RedactValue).ToList(),
-        _ => value,
-    };
+        if (fields is null)
+        {
+            return null;
+        }
+
+        budget.Depth++;
+        var result = new Dictionary<string, object>(fields.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in fields)
+        {
+            var name = Redact(key);
+            result[name] = SecretQueryNames.Contains(key, StringComparer.OrdinalIgnoreCase) && value is string
+                ? Mask
+                : RedactValue(value, budget)!;
+        }
+
+        budget.Depth--;
+        return result;
+    }
+
+    // Fields are free-form: a map that contains itself, or shares maps so that it expands beyond reason, is cut off
+    // (replaced by TooDeep) instead of followed forever.
+    private object? RedactValue(object? value, Budget budget)
+    {
+        if (++budget.Values > MaxFieldValues || (budget.Depth > MaxFieldDepth && value is not (null or string or JValue)))
+        {
+            return TooDeep;
+        }
+
+        switch (value)
+        {
+            case null:
+                return null;
+            case string s:
+                return Redact(s);
+            case JValue { Type: JTokenType.String } j:
+                return Redact((string?)j.Value);
+            case JToken token:
+                return RedactToken(token.DeepClone());
+            case IDictionary<string, object> map:
+                return Redact(map, budget);
+            case System.Collections.IEnumerable list:
+                budget.Depth++;
+                var items = new List<object?>();
+                foreach (var item in list)
+                {
+                    items.Add(RedactValue(item, budget));
+                }
+
+                budget.Depth--;
+                return items;
+            default:
+                return value;
+        }
+    }
+
+    private sealed class Budget
+    {
+        public int Depth;
+        public int Values;
+    }
 
     private JToken RedactToken(JToken token)
     {

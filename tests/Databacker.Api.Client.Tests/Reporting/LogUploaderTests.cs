@@ -348,4 +348,44 @@ public class LogUploaderTests
         Assert.That(server.Lines().Select(l => l.Message), Is.EqualTo(new[] { "first", "second" }));
         Assert.That(summary.Requests, Is.EqualTo(2));
     }
+
+    [Test]
+    public async Task A_line_that_cannot_be_serialized_fails_the_upload_and_the_request_in_flight()
+    {
+        Exception? bodyError = null;
+        async Task<LogReceipt> Send(Stream body, CancellationToken ct)
+        {
+            try
+            {
+                await body.CopyToAsync(Stream.Null, ct);
+            }
+            catch (Exception error)
+            {
+                bodyError = error;
+                throw;
+            }
+
+            return new LogReceipt();
+        }
+
+        var uploader = new LogUploader(Send, SecretRedactor.UrlsOnly, new LogUploaderOptions { MaxChunkDelay = TimeSpan.FromHours(1) }, new FakeTimeProvider());
+        var channel = Channel.CreateUnbounded<LogEntry>();
+        var run = Guid.NewGuid();
+        channel.Writer.TryWrite(new LogEntry { Run = run, Seq = 0, Stream = LogStream.Stdout, Message = "fine" });
+        channel.Writer.TryWrite(new LogEntry { Run = run, Seq = 1, Stream = LogStream.Stdout, Message = "bad", Fields = new Dictionary<string, object> { ["x"] = new Exploding() } });
+        channel.Writer.Complete();
+
+        Assert.CatchAsync<Exception>(() => uploader.UploadAsync(channel.Reader));
+        for (var i = 0; i < 200 && bodyError is null; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.That(bodyError, Is.Not.Null, "the sender's read of the body fails instead of waiting forever");
+    }
+
+    private sealed class Exploding
+    {
+        public int Value => throw new InvalidOperationException("cannot be read");
+    }
 }
