@@ -1,25 +1,27 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Net;
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Databacker.Api.Client.Exceptions;
 using Databacker.Api.Contracts;
-using Newtonsoft.Json;
 
 namespace Databacker.Api.Client.Reporting;
 
 /// <summary>
-/// Ships a run's log lines as NDJSON, in requests bounded by size and time, redacting every line before it is
-/// serialized. Memory is bounded by one chunk, however much is logged. A chunk the server refuses as too large
-/// (413) is split in halves and resent; the server deduplicates resent lines by (run, seq).
+/// Ships a run's log lines as NDJSON, redacting every line before it is serialized. Each request is bounded by size
+/// (<see cref="LogUploaderOptions.MaxChunkBytes"/>) and time (<see cref="LogUploaderOptions.MaxChunkDelay"/>) and
+/// its body is streamed while the lines arrive (no length known up front, so HTTP/1.1 uses chunked transfer):
+/// memory is bounded by one chunk however much is logged. A chunk the server refuses as too large (413) is split
+/// in halves and resent; the server deduplicates resent lines by (run, seq).
 /// </summary>
 public sealed class LogUploader
 {
-    private static readonly JsonSerializer Serializer = JsonSerializer.Create(new JsonSerializerSettings
-    {
-        NullValueHandling = NullValueHandling.Ignore,
-        DateFormatHandling = DateFormatHandling.IsoDateFormat,
-        Formatting = Formatting.None,
-    });
+    // Back-pressure between the uploader and the transport: at most this much waits in the body pipe. The transport
+    // gets the body in pieces of up to PushBytes (one pipe segment each): small pieces become small chunks and
+    // small socket writes, which cost the agent and the server far more CPU than the bytes themselves.
+    private const int PushBytes = 64 * 1024;
+    private const int PipePauseBytes = 4 * PushBytes;
 
     private readonly Func<Stream, CancellationToken, Task<LogReceipt>> _send;
     private readonly SecretRedactor _redactor;
@@ -27,7 +29,10 @@ public sealed class LogUploader
     private readonly TimeProvider _time;
 
     /// <summary>Creates an uploader.</summary>
-    /// <param name="send">Sends one NDJSON body, e.g. <c>(body, ct) => reporting.PostLogsAsync(body, instanceId, ct)</c>.</param>
+    /// <param name="send">
+    /// Sends one NDJSON body, e.g. <c>(body, ct) => reporting.PostLogsAsync(body, instanceId, ct)</c>. The body is a
+    /// stream without a length that ends when the chunk is complete; read it to its end.
+    /// </param>
     /// <param name="redactor">Removes secrets from every line before it is serialized.</param>
     /// <param name="options">Chunking options; defaults when <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock; the system clock when <see langword="null"/>.</param>
@@ -40,182 +45,403 @@ public sealed class LogUploader
         _time = timeProvider ?? TimeProvider.System;
     }
 
+    /// <summary>
+    /// Starts an upload that takes lines through <see cref="LogUploadSession.Writer"/> and can be flushed: use it
+    /// when lines must not wait in memory at a point that matters (before a risky step, at the end of a phase).
+    /// </summary>
+    /// <param name="cancellationToken">Stops the upload.</param>
+    /// <returns>The running upload; complete or dispose it when the run ends.</returns>
+    public LogUploadSession Start(CancellationToken cancellationToken = default)
+    {
+        var items = Channel.CreateBounded<LogUploadItem>(new BoundedChannelOptions(_options.QueueCapacity) { SingleReader = true });
+        return new LogUploadSession(items, Task.Run(() => RunAsync(new SessionSource(items), cancellationToken), CancellationToken.None));
+    }
+
     /// <summary>Uploads lines as they arrive until the channel completes.</summary>
     /// <param name="lines">The lines; complete the writer when the run ends.</param>
     /// <param name="cancellationToken">Stops the upload.</param>
     /// <returns>What was delivered.</returns>
-    public async Task<LogUploadSummary> UploadAsync(ChannelReader<LogEntry> lines, CancellationToken cancellationToken = default)
+    public Task<LogUploadSummary> UploadAsync(ChannelReader<LogEntry> lines, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lines);
-        var chunk = new List<byte[]>();
-        var chunkBytes = 0;
-        var summary = new LogUploadSummary(0, 0, 0);
-        long? chunkStarted = null;
-
-        while (true)
-        {
-            bool more;
-            if (chunk.Count == 0)
-            {
-                more = await lines.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                var remaining = _options.MaxChunkDelay - _time.GetElapsedTime(chunkStarted!.Value);
-                more = remaining > TimeSpan.Zero && await WaitAsync(lines, remaining, cancellationToken).ConfigureAwait(false);
-                if (!more && !lines.Completion.IsCompleted)
-                {
-                    // The chunk waited long enough: send it, then keep reading.
-                    summary = Add(summary, await SendAsync(chunk, cancellationToken).ConfigureAwait(false));
-                    chunk.Clear();
-                    chunkBytes = 0;
-                    continue;
-                }
-            }
-
-            if (!more)
-            {
-                break;
-            }
-
-            while (lines.TryRead(out var entry))
-            {
-                var line = Serialize(entry);
-                if (chunk.Count > 0 && chunkBytes + line.Length > _options.MaxChunkBytes)
-                {
-                    summary = Add(summary, await SendAsync(chunk, cancellationToken).ConfigureAwait(false));
-                    chunk.Clear();
-                    chunkBytes = 0;
-                }
-
-                if (chunk.Count == 0)
-                {
-                    chunkStarted = _time.GetTimestamp();
-                }
-
-                chunk.Add(line);
-                chunkBytes += line.Length;
-            }
-        }
-
-        if (chunk.Count > 0)
-        {
-            summary = Add(summary, await SendAsync(chunk, cancellationToken).ConfigureAwait(false));
-        }
-
-        return summary;
+        return RunAsync(new ChannelSource(lines), cancellationToken);
     }
 
-    /// <summary>Uploads every line of a sequence.</summary>
+    /// <summary>Uploads every line of a sequence, read directly (no queue between the sequence and the upload).</summary>
     /// <param name="lines">The lines.</param>
     /// <param name="cancellationToken">Stops the upload.</param>
     /// <returns>What was delivered.</returns>
     public async Task<LogUploadSummary> UploadAsync(IAsyncEnumerable<LogEntry> lines, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lines);
-        var channel = Channel.CreateBounded<LogEntry>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
-        var pump = Task.Run(
-            async () =>
+        var enumerator = lines.GetAsyncEnumerator(cancellationToken);
+        await using (enumerator.ConfigureAwait(false))
+        {
+            return await RunAsync(new EnumeratorSource(enumerator), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<LogUploadSummary> RunAsync(LineSource source, CancellationToken cancellationToken)
+    {
+        var encoder = new LogLineEncoder(_redactor, _options.MaxMessageLength);
+        var retained = new ArrayBufferWriter<byte>(Math.Min(_options.MaxChunkBytes, 64 * 1024));
+        var totals = new Totals();
+        TaskCompletionSource? flush = null;
+        ChunkRequest? request = null;
+        try
+        {
+            ReadOnlyMemory<byte> carried = default;
+            while (true)
             {
-                try
+                // Idle: wait for the first line of the next chunk; a flush now has nothing to wait for.
+                if (carried.IsEmpty)
                 {
-                    await foreach (var line in lines.WithCancellation(cancellationToken).ConfigureAwait(false))
+                    if (!source.TryRead(out var first, out flush))
                     {
-                        await channel.Writer.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+                        if (!await source.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            break;
+                        }
+
+                        continue;
                     }
 
-                    channel.Writer.Complete();
+                    if (flush is not null)
+                    {
+                        flush.TrySetResult();
+                        flush = null;
+                        continue;
+                    }
+
+                    carried = encoder.Encode(first!);
                 }
-                catch (Exception error)
+
+                request = new ChunkRequest(_send, retained, cancellationToken);
+                request.Add(carried.Span);
+                carried = default;
+                var ended = false;
+                using (var deadline = new CancellationTokenSource(_options.MaxChunkDelay, _time))
+                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token))
                 {
-                    channel.Writer.Complete(error);
+                    while (!ended && !request.Answered)
+                    {
+                        if (source.TryRead(out var entry, out flush))
+                        {
+                            if (flush is not null)
+                            {
+                                break;
+                            }
+
+                            var line = encoder.Encode(entry!);
+                            if (request.Bytes + line.Length > _options.MaxChunkBytes)
+                            {
+                                carried = line;
+                                break;
+                            }
+
+                            request.Add(line.Span);
+                            if (request.Unpushed >= PushBytes && !await request.PushAsync(cancellationToken).ConfigureAwait(false))
+                            {
+                                break;
+                            }
+
+                            continue;
+                        }
+
+                        // Nothing waiting: let the transport have what we have, then wait for more or the deadline.
+                        if (!await request.PushAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            break;
+                        }
+
+                        try
+                        {
+                            ended = !await source.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                        {
+                            ended = true; // the chunk waited long enough
+                        }
+                    }
                 }
-            },
-            cancellationToken);
-        var summary = await UploadAsync(channel.Reader, cancellationToken).ConfigureAwait(false);
-        await pump.ConfigureAwait(false);
-        await channel.Reader.Completion.ConfigureAwait(false);
-        return summary;
+
+                var finishing = request;
+                request = null;
+                totals.Add(await FinishAsync(finishing, retained, cancellationToken).ConfigureAwait(false));
+                if (flush is not null)
+                {
+                    flush.TrySetResult();
+                    flush = null;
+                }
+            }
+
+            return totals.ToSummary();
+        }
+        catch (Exception error)
+        {
+            // A request in flight must not wait for the rest of its body forever: it fails with the error.
+            request?.Abort(error);
+            flush?.TrySetException(error);
+            source.Fail(error);
+            throw;
+        }
     }
 
-    private async Task<bool> WaitAsync(ChannelReader<LogEntry> lines, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<Totals> FinishAsync(ChunkRequest request, ArrayBufferWriter<byte> retained, CancellationToken cancellationToken)
     {
-        using var timeoutSource = new CancellationTokenSource(timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         try
         {
-            return await lines.WaitToReadAsync(linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
-
-    private byte[] Serialize(LogEntry entry)
-    {
-        var message = _redactor.Redact(entry.Message);
-        if (message.Length > _options.MaxMessageLength)
-        {
-            message = string.Concat(message.AsSpan(0, _options.MaxMessageLength), " [truncated]");
-        }
-
-        var redacted = new LogEntry
-        {
-            Run = entry.Run,
-            Seq = entry.Seq,
-            Timestamp = entry.Timestamp,
-            Level = entry.Level,
-            Stream = entry.Stream,
-            Message = message,
-            Fields = _redactor.Redact(entry.Fields),
-        };
-
-        var builder = new StringBuilder(message.Length + 160);
-        using (var writer = new StringWriter(builder))
-        {
-            Serializer.Serialize(writer, redacted);
-        }
-
-        builder.Append('\n');
-        return Encoding.UTF8.GetBytes(builder.ToString());
-    }
-
-    private async Task<LogUploadSummary> SendAsync(List<byte[]> lines, CancellationToken cancellationToken)
-    {
-        var total = 0;
-        foreach (var line in lines)
-        {
-            total += line.Length;
-        }
-
-        var body = new MemoryStream(total);
-        foreach (var line in lines)
-        {
-            body.Write(line);
-        }
-
-        body.Position = 0;
-        try
-        {
-            await _send(body, cancellationToken).ConfigureAwait(false);
-            return new LogUploadSummary(lines.Count, 1, total);
+            await request.FinishAsync().ConfigureAwait(false);
+            return new Totals { Lines = request.Lines, Requests = 1, Bytes = request.Bytes };
         }
         catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
         {
-            if (lines.Count == 1)
-            {
-                throw new DatabackerApiException(
-                    $"The controller refuses even a single log line of {total} bytes as too large.", error.Details, error);
-            }
-
-            var half = lines.Count / 2;
-            var first = await SendAsync(lines.GetRange(0, half), cancellationToken).ConfigureAwait(false);
-            var second = await SendAsync(lines.GetRange(half, lines.Count - half), cancellationToken).ConfigureAwait(false);
-            return Add(first, second);
+            // The request's lines are all still in the retained chunk: resend them in halves.
+            return await SendSplitAsync(retained.WrittenMemory, request.Lines, error, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static LogUploadSummary Add(LogUploadSummary a, LogUploadSummary b)
-        => new(a.Lines + b.Lines, a.Requests + b.Requests, a.Bytes + b.Bytes);
+    private async Task<Totals> SendSplitAsync(ReadOnlyMemory<byte> body, int lines, DatabackerApiException refusal, CancellationToken cancellationToken)
+    {
+        if (lines <= 1)
+        {
+            throw new DatabackerApiException(
+                $"The controller refuses even a single log line of {body.Length} bytes as too large.", refusal.Details, refusal);
+        }
+
+        // Cut after the newline that ends the middle line.
+        var span = body.Span;
+        var cut = 0;
+        for (var i = 0; i < lines / 2; i++)
+        {
+            cut += span[cut..].IndexOf((byte)'\n') + 1;
+        }
+
+        var totals = new Totals();
+        foreach (var (half, count) in new[] { (body[..cut], lines / 2), (body[cut..], lines - (lines / 2)) })
+        {
+            try
+            {
+                if (!MemoryMarshal.TryGetArray(half, out var segment))
+                {
+                    segment = half.ToArray();
+                }
+
+                using var stream = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
+                await _send(stream, cancellationToken).ConfigureAwait(false);
+                totals.Add(new Totals { Lines = count, Requests = 1, Bytes = half.Length });
+            }
+            catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
+            {
+                totals.Add(await SendSplitAsync(half, count, error, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return totals;
+    }
+
+    private struct Totals
+    {
+        public long Lines;
+        public int Requests;
+        public long Bytes;
+
+        public void Add(Totals other)
+        {
+            Lines += other.Lines;
+            Requests += other.Requests;
+            Bytes += other.Bytes;
+        }
+
+        public readonly LogUploadSummary ToSummary() => new(Lines, Requests, Bytes);
+    }
+
+    /// <summary>
+    /// One request in flight: its body is a pipe the transport reads while lines are added; the lines are also kept
+    /// (at most one chunk) so that a 413 can be answered by resending them in halves.
+    /// </summary>
+    private sealed class ChunkRequest
+    {
+        private static readonly PipeOptions BodyPipe = new(
+            pool: MemoryPool<byte>.Shared,
+            pauseWriterThreshold: PipePauseBytes,
+            resumeWriterThreshold: PipePauseBytes / 2,
+            minimumSegmentSize: PushBytes,
+            useSynchronizationContext: false);
+
+        private readonly Pipe _pipe = new(BodyPipe);
+        private readonly ArrayBufferWriter<byte> _retained;
+        private readonly Task<LogReceipt> _response;
+
+        public ChunkRequest(Func<Stream, CancellationToken, Task<LogReceipt>> send, ArrayBufferWriter<byte> retained, CancellationToken cancellationToken)
+        {
+            _retained = retained;
+            _retained.ResetWrittenCount();
+            var body = _pipe.Reader.AsStream();
+
+            // On its own task: a sender that reads the body synchronously must not block the lines feeding it.
+            _response = Task.Run(() => send(body, cancellationToken), cancellationToken);
+
+            // An early answer (a 413 before the end, an error) must not leave the writer waiting for a reader.
+            _response.ContinueWith(static (_, pipe) => ((Pipe)pipe!).Writer.CancelPendingFlush(), _pipe, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        public int Lines { get; private set; }
+
+        public int Bytes => _retained.WrittenCount;
+
+        public long Unpushed => _pipe.Writer.UnflushedBytes;
+
+        /// <summary>Whether the server answered already, so no more lines can go into this request.</summary>
+        public bool Answered => _response.IsCompleted;
+
+        public void Add(ReadOnlySpan<byte> line)
+        {
+            _retained.Write(line);
+            _pipe.Writer.Write(line);
+            Lines++;
+        }
+
+        /// <summary>Hands what was added to the transport; false when the request cannot take more.</summary>
+        public async ValueTask<bool> PushAsync(CancellationToken cancellationToken)
+        {
+            var result = await _pipe.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return !result.IsCompleted && !result.IsCanceled && !_response.IsCompleted;
+        }
+
+        public void Abort(Exception error) => _pipe.Writer.Complete(error);
+
+        public async Task<LogReceipt> FinishAsync()
+        {
+            await _pipe.Writer.CompleteAsync().ConfigureAwait(false);
+            return await _response.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Where the upload loop takes its lines (and, from a session, flush requests).</summary>
+    private abstract class LineSource
+    {
+        public abstract ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken);
+
+        public abstract bool TryRead(out LogEntry? entry, out TaskCompletionSource? flush);
+
+        public virtual void Fail(Exception error)
+        {
+        }
+    }
+
+    private sealed class ChannelSource(ChannelReader<LogEntry> reader) : LineSource
+    {
+        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => reader.WaitToReadAsync(cancellationToken);
+
+        public override bool TryRead(out LogEntry? entry, out TaskCompletionSource? flush)
+        {
+            flush = null;
+            return reader.TryRead(out entry);
+        }
+    }
+
+    /// <summary>
+    /// Reads a sequence without a queue: a pending <c>MoveNextAsync</c> survives a chunk's deadline and is awaited
+    /// again for the next chunk, so waiting never loses or reorders a line.
+    /// </summary>
+    private sealed class EnumeratorSource(IAsyncEnumerator<LogEntry> enumerator) : LineSource
+    {
+        private ValueTask<bool> _next;
+        private bool _pending;
+        private bool _ready;
+        private bool _done;
+
+        public override async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+        {
+            if (_ready || _done)
+            {
+                return _ready;
+            }
+
+            Advance();
+            if (!_next.IsCompleted)
+            {
+                // Kept as a task, so the same step can be awaited again after a deadline cancelled this wait.
+                var step = _next.AsTask();
+                _next = new ValueTask<bool>(step);
+                await step.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            Complete();
+            return _ready;
+        }
+
+        public override bool TryRead(out LogEntry? entry, out TaskCompletionSource? flush)
+        {
+            flush = null;
+            entry = null;
+            if (!_ready && !_done)
+            {
+                Advance();
+                if (!_next.IsCompleted)
+                {
+                    return false;
+                }
+
+                Complete();
+            }
+
+            if (!_ready)
+            {
+                return false;
+            }
+
+            _ready = false;
+            entry = enumerator.Current;
+            return true;
+        }
+
+        private void Advance()
+        {
+            if (!_pending)
+            {
+                _next = enumerator.MoveNextAsync();
+                _pending = true;
+            }
+        }
+
+        private void Complete()
+        {
+            _pending = false;
+            var more = _next.Result;
+            _next = default;
+            _ready = more;
+            _done = !more;
+        }
+    }
+
+    private sealed class SessionSource(Channel<LogUploadItem> items) : LineSource
+    {
+        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => items.Reader.WaitToReadAsync(cancellationToken);
+
+        public override bool TryRead(out LogEntry? entry, out TaskCompletionSource? flush)
+        {
+            if (items.Reader.TryRead(out var item))
+            {
+                entry = item.Entry;
+                flush = item.Flush;
+                return true;
+            }
+
+            entry = null;
+            flush = null;
+            return false;
+        }
+
+        public override void Fail(Exception error)
+        {
+            // Writers get the error instead of waiting for room forever, and pending flushes fail with it.
+            items.Writer.TryComplete(error);
+            while (items.Reader.TryRead(out var item))
+            {
+                item.Flush?.TrySetException(error);
+            }
+        }
+    }
 }

@@ -3,14 +3,23 @@ namespace Databacker.Api.Client.Reporting;
 /// <summary>How the log uploader cuts a run's log into requests.</summary>
 public sealed class LogUploaderOptions
 {
-    /// <summary>The most bytes of NDJSON in one request (default 256 KiB). Memory use is bounded by this.</summary>
-    public int MaxChunkBytes { get; set; } = 256 * 1024;
+    /// <summary>
+    /// The most bytes of NDJSON in one request (default 1 MiB, well under a controller's usual 8 MiB body limit).
+    /// Memory use is bounded by this: a request's lines are kept until it is acknowledged, so a 413 can be split.
+    /// </summary>
+    public int MaxChunkBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>The longest a line waits before its chunk is sent, even if the chunk is not full (default 2 s).</summary>
+    /// <summary>
+    /// The longest a request stays open after its first line, even if the chunk is not full (default 2 s). Keep it
+    /// short: a request whose body trickles slowly for long may be cut off by the server's minimum data rate.
+    /// </summary>
     public TimeSpan MaxChunkDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>The longest message kept in one line, in characters (default 64 Ki); longer ones are cut and marked.</summary>
     public int MaxMessageLength { get; set; } = 64 * 1024;
+
+    /// <summary>How many lines a <see cref="LogUploadSession"/> holds before its writers wait (default 1024).</summary>
+    public int QueueCapacity { get; set; } = 1024;
 
     /// <summary>Throws when a value is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
@@ -19,5 +28,6 @@ public sealed class LogUploaderOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxChunkBytes, 1024, nameof(MaxChunkBytes));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxChunkDelay, TimeSpan.Zero, nameof(MaxChunkDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageLength, 256, nameof(MaxMessageLength));
+        ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 using Databacker.Api.Contracts;
 using Newtonsoft.Json.Linq;
@@ -14,10 +15,20 @@ public sealed partial class SecretRedactor
     /// <summary>What a secret is replaced with.</summary>
     public const string Mask = "[REDACTED]";
 
+    /// <summary>What a field nested deeper than the redactor follows (e.g. a map that contains itself) is replaced with.</summary>
+    public const string TooDeep = "[TOO DEEP]";
+
+    private const int MaxFieldDepth = 32;
+    private const int MaxFieldValues = 10_000;
+
     private static readonly string[] SecretQueryNames =
         ["password", "passwd", "pwd", "secret", "token", "access_token", "key", "apikey", "api_key", "signature", "sig", "credential", "credentials", "x-amz-signature", "x-amz-credential", "x-amz-security-token"];
 
     private readonly string[] _secrets;
+
+    // Every secret plus the markers of a URL that may hold credentials, found in one vectorized pass: a text
+    // without any of them (nearly every log line) is returned as is after a single scan.
+    private readonly SearchValues<string> _anything;
 
     /// <summary>Creates a redactor for the given secret values (empty values are ignored).</summary>
     /// <param name="secrets">The secret values.</param>
@@ -28,6 +39,7 @@ public sealed partial class SecretRedactor
         // Longest first, so a secret that contains another is masked whole.
         _secrets = secrets.Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).Distinct(StringComparer.Ordinal)
             .OrderByDescending(s => s.Length).ToArray();
+        _anything = SearchValues.Create([.. _secrets, "://", "?"], StringComparison.Ordinal);
     }
 
     /// <summary>A redactor that masks no configured value (URL credentials are still masked).</summary>
@@ -78,6 +90,11 @@ public sealed partial class SecretRedactor
             return text ?? string.Empty;
         }
 
+        if (text.AsSpan().IndexOfAny(_anything) < 0)
+        {
+            return text;
+        }
+
         foreach (var secret in _secrets)
         {
             if (text.Contains(secret, StringComparison.Ordinal))
@@ -92,40 +109,75 @@ public sealed partial class SecretRedactor
     /// <summary>Masks secrets in every string of a free-form map (values, nested objects and arrays, and keys).</summary>
     /// <param name="fields">The map; <see langword="null"/> stays <see langword="null"/>.</param>
     /// <returns>A new map without secrets.</returns>
-    public IDictionary<string, object>? Redact(IDictionary<string, object>? fields)
-    {
-        if (fields is null)
-        {
-            return null;
-        }
-
-        var result = new Dictionary<string, object>(fields.Count, StringComparer.Ordinal);
-        foreach (var (key, value) in fields)
-        {
-            var name = Redact(key);
-            result[name] = SecretQueryNames.Contains(key, StringComparer.OrdinalIgnoreCase) && value is string
-                ? Mask
-                : RedactValue(value)!;
-        }
-
-        return result;
-    }
+    public IDictionary<string, object>? Redact(IDictionary<string, object>? fields) => Redact(fields, new Budget());
 
     /// <summary>Masks the user info and secret query parameters of a URL.</summary>
     /// <param name="url">The URL.</param>
     /// <returns>The URL without credentials.</returns>
     public static string RedactUrl(string url) => RedactUrls(url);
 
-    private object? RedactValue(object? value) => value switch
+    private IDictionary<string, object>? Redact(IDictionary<string, object>? fields, Budget budget)
     {
-        null => null,
-        string s => Redact(s),
-        JValue { Type: JTokenType.String } j => Redact((string?)j.Value),
-        JToken token => RedactToken(token.DeepClone()),
-        IDictionary<string, object> map => Redact(map),
-        System.Collections.IEnumerable list => list.Cast<object?>().Select(RedactValue).ToList(),
-        _ => value,
-    };
+        if (fields is null)
+        {
+            return null;
+        }
+
+        budget.Depth++;
+        var result = new Dictionary<string, object>(fields.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in fields)
+        {
+            var name = Redact(key);
+            result[name] = SecretQueryNames.Contains(key, StringComparer.OrdinalIgnoreCase) && value is string
+                ? Mask
+                : RedactValue(value, budget)!;
+        }
+
+        budget.Depth--;
+        return result;
+    }
+
+    // Fields are free-form: a map that contains itself, or shares maps so that it expands beyond reason, is cut off
+    // (replaced by TooDeep) instead of followed forever.
+    private object? RedactValue(object? value, Budget budget)
+    {
+        if (++budget.Values > MaxFieldValues || (budget.Depth > MaxFieldDepth && value is not (null or string or JValue)))
+        {
+            return TooDeep;
+        }
+
+        switch (value)
+        {
+            case null:
+                return null;
+            case string s:
+                return Redact(s);
+            case JValue { Type: JTokenType.String } j:
+                return Redact((string?)j.Value);
+            case JToken token:
+                return RedactToken(token.DeepClone());
+            case IDictionary<string, object> map:
+                return Redact(map, budget);
+            case System.Collections.IEnumerable list:
+                budget.Depth++;
+                var items = new List<object?>();
+                foreach (var item in list)
+                {
+                    items.Add(RedactValue(item, budget));
+                }
+
+                budget.Depth--;
+                return items;
+            default:
+                return value;
+        }
+    }
+
+    private sealed class Budget
+    {
+        public int Depth;
+        public int Values;
+    }
 
     private JToken RedactToken(JToken token)
     {

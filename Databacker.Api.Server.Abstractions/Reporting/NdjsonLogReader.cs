@@ -33,11 +33,34 @@ public sealed class NdjsonLogReader
     /// <returns>Every line, or the first error.</returns>
     public async Task<LogBodyReadResult> ReadAsync(Stream body, CancellationToken cancellationToken = default)
     {
+        var entries = new List<LogEntry>();
+        var error = await ReadCoreAsync(body, entries, int.MaxValue, null, cancellationToken).ConfigureAwait(false);
+        return error is null ? LogBodyReadResult.Success(entries) : LogBodyReadResult.Failure(error);
+    }
+
+    /// <summary>
+    /// Reads and validates a body incrementally, handing valid lines to <paramref name="onBatch"/> in batches while
+    /// it reads, so memory stays bounded by one batch however large the body is. The all-or-nothing contract is the
+    /// caller's: stage the batches (e.g. in a transaction) and commit only when the result is <see langword="null"/>.
+    /// </summary>
+    /// <param name="body">The request body.</param>
+    /// <param name="onBatch">Takes each batch of valid lines, in body order; the list is reused after it returns.</param>
+    /// <param name="batchSize">The most lines in one batch (default 1000).</param>
+    /// <param name="cancellationToken">Stops reading.</param>
+    /// <returns><see langword="null"/> when every line was valid, otherwise the first error.</returns>
+    public async Task<LogBodyError?> ReadBatchesAsync(Stream body, Func<IReadOnlyList<LogEntry>, CancellationToken, ValueTask> onBatch, int batchSize = 1000, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onBatch);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var batch = new List<LogEntry>(Math.Min(batchSize, 4096));
+        return await ReadCoreAsync(body, batch, batchSize, onBatch, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<LogBodyError?> ReadCoreAsync(Stream body, List<LogEntry> entries, int batchSize, Func<IReadOnlyList<LogEntry>, CancellationToken, ValueTask>? onBatch, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(body);
         var reader = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
-        var entries = new List<LogEntry>();
-        long lineNumber = 0;
-        long total = 0;
+        var state = new ReadState { Text = new CharBufferReader() };
         try
         {
             while (true)
@@ -46,34 +69,42 @@ public sealed class NdjsonLogReader
                 var buffer = read.Buffer;
                 while (TryReadLine(ref buffer, out var line))
                 {
-                    lineNumber++;
-                    total += line.Length + 1;
-                    var error = Accept(line, lineNumber, total, entries);
+                    var error = Accept(line, 1, ref state, entries);
                     if (error is not null)
                     {
-                        return LogBodyReadResult.Failure(error);
+                        return error;
+                    }
+
+                    if (onBatch is not null && entries.Count >= batchSize)
+                    {
+                        await onBatch(entries, cancellationToken).ConfigureAwait(false);
+                        entries.Clear();
                     }
                 }
 
                 if (buffer.Length > _options.MaxLineBytes)
                 {
-                    return LogBodyReadResult.Failure(new LogBodyError(lineNumber + 1, $"Line is longer than {_options.MaxLineBytes} bytes.", TooLarge: true));
+                    return new LogBodyError(state.LineNumber + 1, $"Line is longer than {_options.MaxLineBytes} bytes.", TooLarge: true);
+                }
+
+                if (read.IsCompleted && !buffer.IsEmpty)
+                {
+                    // A last line without a trailing newline.
+                    var error = Accept(buffer, 0, ref state, entries);
+                    if (error is not null)
+                    {
+                        return error;
+                    }
+                }
+
+                if (onBatch is not null && read.IsCompleted && entries.Count > 0)
+                {
+                    await onBatch(entries, cancellationToken).ConfigureAwait(false);
+                    entries.Clear();
                 }
 
                 if (read.IsCompleted)
                 {
-                    if (!buffer.IsEmpty)
-                    {
-                        // A last line without a trailing newline.
-                        lineNumber++;
-                        total += buffer.Length;
-                        var error = Accept(buffer, lineNumber, total, entries);
-                        if (error is not null)
-                        {
-                            return LogBodyReadResult.Failure(error);
-                        }
-                    }
-
                     break;
                 }
 
@@ -85,9 +116,7 @@ public sealed class NdjsonLogReader
             await reader.CompleteAsync().ConfigureAwait(false);
         }
 
-        return entries.Count == 0
-            ? LogBodyReadResult.Failure(new LogBodyError(0, "The body holds no log line.", TooLarge: false))
-            : LogBodyReadResult.Success(entries);
+        return state.Lines == 0 ? new LogBodyError(0, "The body holds no log line.", TooLarge: false) : null;
     }
 
     private static bool TryReadLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
@@ -104,9 +133,11 @@ public sealed class NdjsonLogReader
         return true;
     }
 
-    private LogBodyError? Accept(ReadOnlySequence<byte> line, long lineNumber, long total, List<LogEntry> entries)
+    private LogBodyError? Accept(ReadOnlySequence<byte> line, int newline, ref ReadState state, List<LogEntry> entries)
     {
-        if (total > _options.MaxBodyBytes)
+        var lineNumber = ++state.LineNumber;
+        state.Total += line.Length + newline;
+        if (state.Total > _options.MaxBodyBytes)
         {
             return new LogBodyError(lineNumber, $"The body is larger than {_options.MaxBodyBytes} bytes.", TooLarge: true);
         }
@@ -116,21 +147,26 @@ public sealed class NdjsonLogReader
             return new LogBodyError(lineNumber, $"Line is longer than {_options.MaxLineBytes} bytes.", TooLarge: true);
         }
 
-        var text = Encoding.UTF8.GetString(line).TrimEnd('\r');
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        if (entries.Count >= _options.MaxLines)
-        {
-            return new LogBodyError(lineNumber, $"The body holds more than {_options.MaxLines} lines.", TooLarge: true);
-        }
-
         LogEntry? entry;
+
+        // Decoded into a pooled buffer and parsed from there: no string per line besides the entry's own values.
+        var chars = ArrayPool<char>.Shared.Rent((int)line.Length);
         try
         {
-            using var reader = new JsonTextReader(new StringReader(text));
+            var length = Encoding.UTF8.GetChars(line, chars);
+            var text = chars.AsSpan(0, length).TrimEnd('\r');
+            if (text.IsWhiteSpace())
+            {
+                return null;
+            }
+
+            if (state.Lines >= _options.MaxLines)
+            {
+                return new LogBodyError(lineNumber, $"The body holds more than {_options.MaxLines} lines.", TooLarge: true);
+            }
+
+            state.Text.Reset(chars, text.Length);
+            using var reader = new JsonTextReader(state.Text) { ArrayPool = JsonCharArrayPool.Shared, CloseInput = false };
             entry = Serializer.Deserialize<LogEntry>(reader);
             if (reader.Read() && reader.TokenType != JsonToken.Comment)
             {
@@ -140,6 +176,10 @@ public sealed class NdjsonLogReader
         catch (JsonException error)
         {
             return new LogBodyError(lineNumber, "Line is not a valid log entry: " + Describe(error), TooLarge: false);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
         }
 
         if (entry is null)
@@ -163,7 +203,16 @@ public sealed class NdjsonLogReader
         }
 
         entries.Add(entry);
+        state.Lines++;
         return null;
+    }
+
+    private struct ReadState
+    {
+        public CharBufferReader Text;
+        public long LineNumber;
+        public long Total;
+        public long Lines;
     }
 
     // The first line of Newtonsoft's message names the member, path and position; the client sent the data itself.

@@ -80,8 +80,18 @@ internal static class RunCommand
             o.Token.FetchTimeout = TimeSpan.FromSeconds(15);
         }).Build();
 
-        var outbox = new FileOutbox(new FileOutboxOptions { Directory = state.OutboxDirectory, MaxBytes = 64L * 1024 * 1024, WhenFull = OutboxFullPolicy.DropOldest });
-        var spool = new ReportSpool(outbox, databacker.Reporting, instanceId, backoff: TimeSpan.FromSeconds(5));
+        // Every report is written ahead to the spool, then delivered from it in order (also by the next run).
+        var spool = new ReportingSender(
+            databacker.Reporting,
+            instanceId,
+            new ReportingSenderOptions
+            {
+                SpoolDirectory = state.OutboxDirectory,
+                MaxSpoolBytes = 64L * 1024 * 1024,
+                WhenFull = OutboxFullPolicy.DropOldest,
+                RetryDelay = TimeSpan.FromSeconds(5),
+            },
+            logger: new StderrLogger<ReportingSender>());
         Console.WriteLine($"agent {instanceId}: controller {controller}, key {key.KeyId}, spool {state.Directory}");
 
         // 1. Discovery: which services this instance has and where reporting lives.
@@ -106,14 +116,14 @@ internal static class RunCommand
             Console.Error.WriteLine($"warning: run {interrupted} did not finish (the agent was stopped); reporting it as failed");
             var events = new RunEvents(interrupted, SecretRedactor.UrlsOnly);
             events.Record(EventType.RunFailed, e => e.Error = "the agent stopped before the run finished (killed or crashed)");
-            await events.FlushAsync(spool.SpoolEventsAsync, cancellationToken);
+            await events.FlushAsync(spool.SendEventsAsync, cancellationToken);
             state.MarkRunFinished();
         }
 
         if (online && reporting && spool.HasPending)
         {
             var before = spool.Delivered;
-            var empty = await spool.TryDeliverAsync(force: true, cancellationToken);
+            var empty = await spool.DeliverPendingAsync(force: true, cancellationToken);
             Console.WriteLine($"delivered {spool.Delivered - before} spooled report(s) from earlier runs{(empty ? "" : $"; some remain ({spool.LastError})")}");
         }
 
@@ -128,15 +138,23 @@ internal static class RunCommand
         var redactor = SecretRedactor.FromConfiguration(local);
         var runId = Guid.NewGuid();
         state.MarkRunStarted(runId);
-        var lines = Channel.CreateBounded<LogEntry>(new BoundedChannelOptions(4096) { SingleReader = true });
-        var log = new RunLog(runId, lines.Writer);
         var runEvents = new RunEvents(runId, redactor);
-        var sendLogs = reporting
-            ? new Func<Stream, CancellationToken, Task<LogReceipt>>(spool.SpoolLogAsync)
-            : static (_, _) => Task.FromResult(new LogReceipt());
-        var uploader = new LogUploader(sendLogs, redactor, new LogUploaderOptions { MaxChunkDelay = TimeSpan.FromMilliseconds(300) });
-        var upload = uploader.UploadAsync(lines.Reader, cancellationToken);
-        Task FlushEvents(CancellationToken ct) => reporting ? runEvents.FlushAsync(spool.SpoolEventsAsync, ct) : Task.CompletedTask;
+        var uploaderOptions = new LogUploaderOptions { MaxChunkDelay = TimeSpan.FromMilliseconds(300), QueueCapacity = 4096 };
+        var uploader = reporting
+            ? spool.CreateLogUploader(redactor, uploaderOptions)
+            : new LogUploader(static (_, _) => Task.FromResult(new LogReceipt()), redactor, uploaderOptions);
+        await using var upload = uploader.Start(cancellationToken);
+        var log = new RunLog(runId, upload.Writer);
+
+        // At every phase's end the log lines so far and the events are on disk (or delivered): a kill loses neither.
+        async Task FlushEvents(CancellationToken ct)
+        {
+            await upload.FlushAsync(ct);
+            if (reporting)
+            {
+                await runEvents.FlushAsync(spool.SendEventsAsync, ct);
+            }
+        }
 
         var clock = Stopwatch.StartNew();
         runEvents.Record(EventType.RunStarted, e => e.Attributes = new Dictionary<string, object>
@@ -169,13 +187,12 @@ internal static class RunCommand
             runEvents.Record(EventType.RunFailed, e => { e.DurationMs = elapsed; e.Bytes = simulation.Bytes; e.Error = failure; });
         }
 
-        lines.Writer.Complete();
-        await upload;
+        await upload.CompleteAsync(cancellationToken);
         await FlushEvents(cancellationToken);
         state.MarkRunFinished();
 
         // 5. Deliver what is left; if the controller is still away, the next run delivers it first.
-        if (reporting && spool.HasPending && !await spool.TryDeliverAsync(force: true, cancellationToken))
+        if (reporting && spool.HasPending && !await spool.DeliverPendingAsync(force: true, cancellationToken))
         {
             Console.Error.WriteLine($"warning: the controller did not take every report ({spool.LastError}); they stay in {state.OutboxDirectory} for the next run");
         }

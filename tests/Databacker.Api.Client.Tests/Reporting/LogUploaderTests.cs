@@ -134,4 +134,258 @@ public class LogUploaderTests
         channel.Writer.Complete();
         await upload;
     }
+
+    [Test]
+    public async Task Body_is_streamed_without_a_length_and_lines_reach_the_server_before_the_chunk_ends()
+    {
+        var time = new FakeTimeProvider();
+        var firstLine = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var canSeek = true;
+        var received = new List<string>();
+        async Task<LogReceipt> Send(Stream body, CancellationToken ct)
+        {
+            canSeek = body.CanSeek;
+            using var reader = new StreamReader(body);
+            while (await reader.ReadLineAsync(ct) is { } line)
+            {
+                received.Add(line);
+                firstLine.TrySetResult(line);
+            }
+
+            return new LogReceipt { Accepted = received.Count };
+        }
+
+        var uploader = new LogUploader(Send, SecretRedactor.UrlsOnly, new LogUploaderOptions { MaxChunkDelay = TimeSpan.FromMinutes(1) }, time);
+        await using var session = uploader.Start();
+        var log = new RunLog(Guid.NewGuid(), session.Writer, time);
+        await log.WriteAsync(LogStream.Stdout, "streamed before the chunk ends");
+
+        // No time passes and the chunk is far from full, yet the line is on its way: the body streams.
+        var line = await firstLine.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(JsonConvert.DeserializeObject<LogEntry>(line)!.Message, Is.EqualTo("streamed before the chunk ends"));
+        Assert.That(canSeek, Is.False, "a body of unknown length is sent with chunked transfer");
+
+        await log.WriteAsync(LogStream.Stdout, "second");
+        var summary = await session.CompleteAsync();
+        Assert.That(received, Has.Count.EqualTo(2));
+        Assert.That(summary, Is.EqualTo(new LogUploadSummary(2, 1, summary.Bytes)));
+    }
+
+    [Test]
+    public async Task FlushAsync_delivers_the_lines_written_so_far_without_waiting_for_the_delay()
+    {
+        var time = new FakeTimeProvider();
+        var server = new RecordingServer();
+        var uploader = new LogUploader(server.SendAsync, SecretRedactor.UrlsOnly, new LogUploaderOptions { MaxChunkDelay = TimeSpan.FromHours(1) }, time);
+        var session = uploader.Start();
+        var log = new RunLog(Guid.NewGuid(), session.Writer, time);
+        for (var i = 0; i < 3; i++)
+        {
+            await log.WriteAsync(LogStream.Stdout, "line " + i);
+        }
+
+        await session.FlushAsync();
+
+        Assert.That(server.Lines().Select(l => l.Message), Is.EqualTo(new[] { "line 0", "line 1", "line 2" }));
+        Assert.That(session.Completion.IsCompleted, Is.False);
+        await log.WriteAsync(LogStream.Stdout, "line 3");
+        await session.FlushAsync();
+        await session.FlushAsync(); // nothing pending: completes at once
+        Assert.That(server.Bodies, Has.Count.EqualTo(2));
+        var summary = await session.CompleteAsync();
+        Assert.That(summary.Lines, Is.EqualTo(4));
+    }
+
+    [Test]
+    public async Task Disposing_a_session_sends_the_lines_still_pending()
+    {
+        var server = new RecordingServer();
+        var uploader = new LogUploader(server.SendAsync, SecretRedactor.UrlsOnly, new LogUploaderOptions { MaxChunkDelay = TimeSpan.FromHours(1) }, new FakeTimeProvider());
+        await using (var session = uploader.Start())
+        {
+            await session.Writer.WriteAsync(new LogEntry { Run = Guid.NewGuid(), Seq = 7, Stream = LogStream.Stderr, Message = "last words" });
+        }
+
+        Assert.That(server.Lines().Single().Seq, Is.EqualTo(7));
+    }
+
+    [Test]
+    public async Task A_failing_sender_fails_the_flush_and_the_writers()
+    {
+        var uploader = new LogUploader((_, _) => throw new HttpRequestException("controller down"), SecretRedactor.UrlsOnly, null, new FakeTimeProvider());
+        var session = uploader.Start();
+        await session.Writer.WriteAsync(new LogEntry { Run = Guid.NewGuid(), Stream = LogStream.Stdout, Message = "x" });
+
+        Assert.ThrowsAsync<HttpRequestException>(() => session.FlushAsync());
+        Assert.ThrowsAsync<HttpRequestException>(() => session.CompleteAsync());
+        Assert.CatchAsync<Exception>(async () => await session.Writer.WriteAsync(new LogEntry { Run = Guid.NewGuid(), Stream = LogStream.Stdout, Message = "y" }));
+    }
+
+    [Test]
+    public async Task Lines_read_back_as_the_entries_written_with_secrets_in_fields_masked()
+    {
+        var server = new RecordingServer();
+        var uploader = new LogUploader(server.SendAsync, SecretRedactorTests.FromTestConfiguration());
+        var run = Guid.NewGuid();
+        var at = new DateTimeOffset(2026, 11, 26, 22, 40, 1, 123, TimeSpan.FromHours(2));
+        var channel = Channel.CreateUnbounded<LogEntry>();
+        channel.Writer.TryWrite(new LogEntry
+        {
+            Run = run, Seq = 42, Timestamp = at, Level = "warn", Stream = LogStream.Stderr,
+            Message = "quote \" back\\slash \u00e9\u4e2d \ud83d\ude00 tab\t <html> & 'x' lone \ud800 end",
+            Fields = new Dictionary<string, object> { ["password"] = "db-Pa55word", ["nested"] = new Dictionary<string, object> { ["k"] = "s3-s3cret-key" }, ["n"] = 5 },
+        });
+        channel.Writer.Complete();
+
+        await uploader.UploadAsync(channel.Reader);
+
+        var body = server.Bodies.Single();
+        Assert.That(body, Does.Not.Contain("db-Pa55word").And.Not.Contain("s3-s3cret-key"));
+        var line = server.Lines().Single();
+        Assert.That(line.Run, Is.EqualTo(run));
+        Assert.That(line.Seq, Is.EqualTo(42));
+        Assert.That(line.Timestamp, Is.EqualTo(at));
+        Assert.That(line.Level, Is.EqualTo("warn"));
+        Assert.That(line.Stream, Is.EqualTo(LogStream.Stderr));
+        Assert.That(line.Message, Does.StartWith("quote \" back\\slash \u00e9\u4e2d \ud83d\ude00 tab\t <html> & 'x' lone "));
+        Assert.That(line.Fields!["password"], Is.EqualTo(SecretRedactor.Mask));
+        Assert.That(line.Fields["n"], Is.EqualTo(5L));
+    }
+
+    [Test]
+    public async Task Chunk_refused_with_413_while_streaming_is_split_without_losing_lines_written_after_it()
+    {
+        // The server answers 413 after reading only part of the body, as a real one does at its limit.
+        var bodies = new List<string>();
+        async Task<LogReceipt> Send(Stream body, CancellationToken ct)
+        {
+            var buffer = new byte[2000];
+            var read = 0;
+            int n;
+            while (read < buffer.Length && (n = await body.ReadAsync(buffer.AsMemory(read), ct)) > 0)
+            {
+                read += n;
+            }
+
+            if (read == buffer.Length)
+            {
+                throw new DatabackerApiException("too large", 413, null, new Dictionary<string, IEnumerable<string>>(), null);
+            }
+
+            lock (bodies)
+            {
+                bodies.Add(Encoding.UTF8.GetString(buffer, 0, read));
+            }
+
+            return new LogReceipt();
+        }
+
+        var uploader = new LogUploader(Send, SecretRedactor.UrlsOnly, new LogUploaderOptions { MaxChunkBytes = 64 * 1024 });
+        var channel = await WriteLines(300);
+
+        var summary = await uploader.UploadAsync(channel.Reader);
+
+        var seqs = bodies.SelectMany(b => b.Split('\n', StringSplitOptions.RemoveEmptyEntries)).Select(l => JsonConvert.DeserializeObject<LogEntry>(l)!.Seq);
+        Assert.That(seqs, Is.EqualTo(Enumerable.Range(0, 300).Select(i => (long)i)));
+        Assert.That(summary.Lines, Is.EqualTo(300));
+    }
+
+    [Test]
+    public async Task A_sequence_is_uploaded_whole_and_in_order_in_bounded_chunks()
+    {
+        var server = new RecordingServer();
+        var uploader = new LogUploader(server.SendAsync, SecretRedactor.UrlsOnly, new LogUploaderOptions { MaxChunkBytes = 4096 });
+        var run = Guid.NewGuid();
+
+        async IAsyncEnumerable<LogEntry> Lines()
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                if (i % 50 == 0)
+                {
+                    await Task.Yield();
+                }
+
+                yield return new LogEntry { Run = run, Seq = i, Stream = LogStream.Stdout, Message = "line " + i };
+            }
+        }
+
+        var summary = await uploader.UploadAsync(Lines());
+
+        Assert.That(server.Lines().Select(l => l.Seq), Is.EqualTo(Enumerable.Range(0, 300).Select(i => (long)i)));
+        Assert.That(server.Bodies.Max(b => Encoding.UTF8.GetByteCount(b)), Is.LessThanOrEqualTo(4096));
+        Assert.That(summary.Lines, Is.EqualTo(300));
+    }
+
+    [Test]
+    public async Task A_slow_sequence_has_its_partial_chunk_sent_at_the_deadline_and_loses_no_line_waiting()
+    {
+        var time = new FakeTimeProvider();
+        var server = new RecordingServer();
+        var uploader = new LogUploader(server.SendAsync, SecretRedactor.UrlsOnly, new LogUploaderOptions { MaxChunkDelay = TimeSpan.FromSeconds(2) }, time);
+        var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = Guid.NewGuid();
+
+        async IAsyncEnumerable<LogEntry> Lines()
+        {
+            yield return new LogEntry { Run = run, Seq = 0, Stream = LogStream.Stdout, Message = "first" };
+            await second.Task;
+            yield return new LogEntry { Run = run, Seq = 1, Stream = LogStream.Stdout, Message = "second" };
+        }
+
+        var upload = uploader.UploadAsync(Lines());
+        await Task.Delay(50);
+        time.Advance(TimeSpan.FromSeconds(3));
+        for (var i = 0; i < 200 && server.Bodies.Count == 0; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.That(server.Bodies, Has.Count.EqualTo(1), "the first line went at the deadline");
+        second.SetResult();
+        var summary = await upload;
+
+        Assert.That(server.Lines().Select(l => l.Message), Is.EqualTo(new[] { "first", "second" }));
+        Assert.That(summary.Requests, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task A_line_that_cannot_be_serialized_fails_the_upload_and_the_request_in_flight()
+    {
+        Exception? bodyError = null;
+        async Task<LogReceipt> Send(Stream body, CancellationToken ct)
+        {
+            try
+            {
+                await body.CopyToAsync(Stream.Null, ct);
+            }
+            catch (Exception error)
+            {
+                bodyError = error;
+                throw;
+            }
+
+            return new LogReceipt();
+        }
+
+        var uploader = new LogUploader(Send, SecretRedactor.UrlsOnly, new LogUploaderOptions { MaxChunkDelay = TimeSpan.FromHours(1) }, new FakeTimeProvider());
+        var channel = Channel.CreateUnbounded<LogEntry>();
+        var run = Guid.NewGuid();
+        channel.Writer.TryWrite(new LogEntry { Run = run, Seq = 0, Stream = LogStream.Stdout, Message = "fine" });
+        channel.Writer.TryWrite(new LogEntry { Run = run, Seq = 1, Stream = LogStream.Stdout, Message = "bad", Fields = new Dictionary<string, object> { ["x"] = new Exploding() } });
+        channel.Writer.Complete();
+
+        Assert.CatchAsync<Exception>(() => uploader.UploadAsync(channel.Reader));
+        for (var i = 0; i < 200 && bodyError is null; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.That(bodyError, Is.Not.Null, "the sender's read of the body fails instead of waiting forever");
+    }
+
+    private sealed class Exploding
+    {
+        public int Value => throw new InvalidOperationException("cannot be read");
+    }
 }

@@ -77,4 +77,28 @@ public class SecretRedactorTests
 
         Assert.That(redactor.Redact("x abcdef-long y"), Is.EqualTo("x [REDACTED] y"));
     }
+
+    [Test]
+    public void A_field_map_that_contains_itself_is_cut_off_instead_of_followed_forever()
+    {
+        var hostile = new Dictionary<string, object> { ["password"] = "db-Pa55word", ["note"] = "uses db-Pa55word" };
+        hostile["self"] = hostile;
+        hostile["list"] = new List<object> { hostile };
+
+        var redacted = FromTestConfiguration().Redact(hostile)!;
+
+        Assert.That(redacted["note"], Is.EqualTo($"uses {SecretRedactor.Mask}"));
+        var depth = 0;
+        object? level = redacted;
+        while (level is IDictionary<string, object> map)
+        {
+            Assert.That(JsonConvert.SerializeObject(map["note"]), Does.Not.Contain("db-Pa55word"));
+            level = map["self"];
+            depth++;
+        }
+
+        Assert.That(level, Is.EqualTo(SecretRedactor.TooDeep));
+        Assert.That(depth, Is.InRange(2, 64));
+        Assert.That(JsonConvert.SerializeObject(redacted), Does.Not.Contain("db-Pa55word"));
+    }
 }

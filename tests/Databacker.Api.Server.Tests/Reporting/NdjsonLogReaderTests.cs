@@ -74,4 +74,59 @@ public class NdjsonLogReaderTests
         Assert.That(result.Succeeded, Is.False);
         Assert.That(result.Error!.Line, Is.Zero);
     }
+
+    [Test]
+    public async Task ReadBatchesAsync_hands_over_batches_of_at_most_the_batch_size_in_order()
+    {
+        var body = string.Join("\n", Enumerable.Range(0, 2500).Select(i => Line(i))) + "\n";
+        var sizes = new List<int>();
+        var seqs = new List<long>();
+
+        var error = await new NdjsonLogReader(new NdjsonLogReaderOptions { MaxLines = 3000 }).ReadBatchesAsync(
+            new MemoryStream(Encoding.UTF8.GetBytes(body)),
+            (batch, _) =>
+            {
+                sizes.Add(batch.Count);
+                seqs.AddRange(batch.Select(e => e.Seq));
+                return ValueTask.CompletedTask;
+            },
+            batchSize: 1000);
+
+        Assert.That(error, Is.Null);
+        Assert.That(seqs, Is.EqualTo(Enumerable.Range(0, 2500).Select(i => (long)i)));
+        Assert.That(sizes, Is.EqualTo(new[] { 1000, 1000, 500 }));
+    }
+
+    [Test]
+    public async Task ReadBatchesAsync_reports_the_first_bad_line_by_its_number_in_the_whole_body()
+    {
+        var lines = Enumerable.Range(0, 3000).Select(i => Line(i)).ToList();
+        lines[2345] = "{not json";
+        var handed = 0;
+
+        var error = await new NdjsonLogReader(new NdjsonLogReaderOptions { MaxLines = 5000 }).ReadBatchesAsync(
+            new MemoryStream(Encoding.UTF8.GetBytes(string.Join("\n", lines))),
+            (batch, _) =>
+            {
+                handed += batch.Count;
+                return ValueTask.CompletedTask;
+            },
+            batchSize: 500);
+
+        Assert.That(error, Is.Not.Null);
+        Assert.That(error!.Line, Is.EqualTo(2346));
+        Assert.That(handed, Is.LessThan(2345), "lines after the bad one are never handed over");
+    }
+
+    [Test]
+    public void ReadBatchesAsync_enforces_the_line_limit_over_the_whole_body()
+    {
+        var body = string.Join("\n", Enumerable.Range(0, 50).Select(i => Line(i)));
+
+        var error = new NdjsonLogReader(new NdjsonLogReaderOptions { MaxLines = 10 }).ReadBatchesAsync(
+            new MemoryStream(Encoding.UTF8.GetBytes(body)), (_, _) => ValueTask.CompletedTask, batchSize: 3).Result;
+
+        Assert.That(error!.Line, Is.EqualTo(11));
+        Assert.That(error.TooLarge, Is.True);
+    }
 }

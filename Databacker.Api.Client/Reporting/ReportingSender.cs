@@ -1,0 +1,222 @@
+using System.Net;
+using System.Text;
+using Databacker.Api.Client.Exceptions;
+using Databacker.Api.Contracts;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Newtonsoft.Json;
+
+namespace Databacker.Api.Client.Reporting;
+
+/// <summary>
+/// Delivers an agent's reports (log chunks from a <see cref="LogUploader"/>, event batches from
+/// <see cref="RunEvents"/>) to the controller. With a <see cref="ReportingSenderOptions.SpoolDirectory"/>, every
+/// report is first appended to a durable <see cref="FileOutbox"/> and acknowledged to its producer once it is on
+/// disk, then delivered from the outbox oldest first: a report survives the controller being unreachable and the
+/// agent being killed, and goes out in order on the next attempt or the next run. Delivery is at least once on the
+/// wire and exactly once in effect, as the controller deduplicates lines by (run, seq) and events by id. Without a
+/// spool directory, reports are sent directly. Thread-safe.
+/// </summary>
+public sealed class ReportingSender
+{
+    private const string LogKind = "log";
+    private const string EventsKind = "events";
+
+    private readonly IReportingClient _reporting;
+    private readonly string _instance;
+    private readonly ReportingSenderOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly FileOutbox? _outbox;
+    private long _quietUntil = long.MinValue;
+    private int _delivered;
+    private volatile string? _lastError;
+
+    /// <summary>Creates a sender.</summary>
+    /// <param name="reporting">The reporting client (e.g. <see cref="DependencyInjection.DatabackerClient.Reporting"/>).</param>
+    /// <param name="instance">This instance's id.</param>
+    /// <param name="options">Where to spool and how; no spool (direct sending) when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock; the system clock when <see langword="null"/>.</param>
+    /// <param name="logger">Where delivery problems are logged.</param>
+    public ReportingSender(IReportingClient reporting, string instance, ReportingSenderOptions? options = null, TimeProvider? timeProvider = null, ILogger<ReportingSender>? logger = null)
+    {
+        _reporting = reporting ?? throw new ArgumentNullException(nameof(reporting));
+        ArgumentException.ThrowIfNullOrWhiteSpace(instance);
+        _instance = instance;
+        _options = options ?? new ReportingSenderOptions();
+        _options.Validate();
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<ReportingSender>.Instance;
+        if (_options.SpoolDirectory is { } directory)
+        {
+            _outbox = new FileOutbox(new FileOutboxOptions
+            {
+                Directory = directory,
+                MaxBytes = _options.MaxSpoolBytes,
+                SegmentBytes = Math.Min(4L * 1024 * 1024, _options.MaxSpoolBytes),
+                WhenFull = _options.WhenFull,
+            });
+        }
+    }
+
+    /// <summary>Whether reports wait in the spool.</summary>
+    public bool HasPending => _outbox is { IsEmpty: false };
+
+    /// <summary>Reports delivered from the spool by this sender so far.</summary>
+    public int Delivered => Volatile.Read(ref _delivered);
+
+    /// <summary>Why the last delivery from the spool failed, or <see langword="null"/> after one succeeded.</summary>
+    public string? LastError => _lastError;
+
+    /// <summary>An uploader whose chunks go through this sender.</summary>
+    /// <param name="redactor">Removes secrets from every line.</param>
+    /// <param name="options">Chunking options.</param>
+    /// <returns>The uploader.</returns>
+    public LogUploader CreateLogUploader(SecretRedactor redactor, LogUploaderOptions? options = null)
+        => new(SendLogAsync, redactor, options, _time);
+
+    /// <summary>
+    /// Sends one NDJSON log body, or spools it (then the receipt counts the lines as accepted once they are on disk)
+    /// and tries to deliver the spool. The <c>send</c> of a <see cref="LogUploader"/>.
+    /// </summary>
+    /// <param name="body">The NDJSON body.</param>
+    /// <param name="cancellationToken">Stops the operation.</param>
+    /// <returns>The controller's receipt, or the spool's.</returns>
+    /// <exception cref="OutboxFullException">The spool is full and its policy rejects new reports.</exception>
+    public async Task<LogReceipt> SendLogAsync(Stream body, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (_outbox is null)
+        {
+            return await _reporting.PostLogsAsync(body, _instance, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Bounded by the uploader's chunk size.
+        using var buffer = new MemoryStream();
+        await body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var bytes = buffer.ToArray();
+        await _outbox.AppendAsync(new OutboxRecord(LogKind, bytes), cancellationToken).ConfigureAwait(false);
+        await DeliverPendingAsync(force: false, cancellationToken).ConfigureAwait(false);
+        return new LogReceipt { Accepted = bytes.AsSpan().Count((byte)'\n'), Duplicates = 0 };
+    }
+
+    /// <summary>
+    /// Sends one event batch, or spools it (then the receipt counts its events as accepted once they are on disk)
+    /// and tries to deliver the spool. The <c>send</c> of <see cref="RunEvents.FlushAsync"/>.
+    /// </summary>
+    /// <param name="batch">The events.</param>
+    /// <param name="cancellationToken">Stops the operation.</param>
+    /// <returns>The controller's receipt, or the spool's.</returns>
+    /// <exception cref="OutboxFullException">The spool is full and its policy rejects new reports.</exception>
+    public async Task<EventReceipt> SendEventsAsync(EventBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (_outbox is null)
+        {
+            return await _reporting.PostEventsAsync(batch, _instance, cancellationToken).ConfigureAwait(false);
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(batch));
+        await _outbox.AppendAsync(new OutboxRecord(EventsKind, bytes), cancellationToken).ConfigureAwait(false);
+        await DeliverPendingAsync(force: false, cancellationToken).ConfigureAwait(false);
+        return new EventReceipt { Accepted = batch.Events.Count, Duplicates = 0 };
+    }
+
+    /// <summary>
+    /// Delivers what the spool holds, oldest first, until it is empty or a delivery fails. Unless
+    /// <paramref name="force"/> is set, nothing is tried for <see cref="ReportingSenderOptions.RetryDelay"/> after a
+    /// failure. A report the controller refuses as invalid (400, 422) is dropped and logged, so it cannot block the
+    /// ones behind it; a log chunk refused as too large (413) is resent in halves.
+    /// </summary>
+    /// <param name="force">Try now even right after a failure (e.g. at the start or the end of a run).</param>
+    /// <param name="cancellationToken">Stops delivery.</param>
+    /// <returns>Whether the spool is empty afterwards.</returns>
+    public async Task<bool> DeliverPendingAsync(bool force = true, CancellationToken cancellationToken = default)
+    {
+        if (_outbox is null)
+        {
+            return true;
+        }
+
+        if (!force && _time.GetTimestamp() < Interlocked.Read(ref _quietUntil))
+        {
+            return false;
+        }
+
+        var result = await _outbox.DeliverAsync(DeliverAsync, cancellationToken).ConfigureAwait(false);
+        Interlocked.Add(ref _delivered, result.Delivered);
+        if (result.CorruptBytesSkipped > 0)
+        {
+            ReportingSenderLog.CorruptSkipped(_logger, result.CorruptBytesSkipped);
+        }
+
+        if (result.Remaining)
+        {
+            Interlocked.Exchange(ref _quietUntil, _time.GetTimestamp() + (long)(_options.RetryDelay.TotalSeconds * _time.TimestampFrequency));
+            return false;
+        }
+
+        if (result.Delivered > 0)
+        {
+            ReportingSenderLog.Delivered(_logger, result.Delivered);
+        }
+
+        _lastError = null;
+        return true;
+    }
+
+    private async Task DeliverAsync(OutboxRecord record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            switch (record.Kind)
+            {
+                case LogKind:
+                    await DeliverLogAsync(record.Payload, cancellationToken).ConfigureAwait(false);
+                    break;
+                case EventsKind:
+                    var batch = JsonConvert.DeserializeObject<EventBatch>(Encoding.UTF8.GetString(record.Payload))
+                        ?? throw new InvalidDataException("An empty event batch in the spool.");
+                    await _reporting.PostEventsAsync(batch, _instance, cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    ReportingSenderLog.UnknownKind(_logger, record.Kind);
+                    break;
+            }
+        }
+        catch (DatabackerApiException error) when (error.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity)
+        {
+            // The controller will never take this record; keeping it would block everything behind it.
+            ReportingSenderLog.Refused(_logger, record.Kind, (int)error.StatusCode);
+        }
+        catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+        {
+            _lastError = error.Message;
+            ReportingSenderLog.DeliveryFailed(_logger, error, "the report and the ones after it are");
+            throw;
+        }
+    }
+
+    private async Task DeliverLogAsync(ReadOnlyMemory<byte> ndjson, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var body = new MemoryStream(ndjson.ToArray(), writable: false);
+            await _reporting.PostLogsAsync(body, _instance, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
+        {
+            // Too large for this controller: resend in halves, cut after a line.
+            var span = ndjson.Span;
+            var middle = span[(span.Length / 2)..].IndexOf((byte)'\n');
+            var cut = middle < 0 ? span[..^1].LastIndexOf((byte)'\n') + 1 : (span.Length / 2) + middle + 1;
+            if (cut <= 0 || cut >= span.Length)
+            {
+                throw;
+            }
+
+            await DeliverLogAsync(ndjson[..cut], cancellationToken).ConfigureAwait(false);
+            await DeliverLogAsync(ndjson[cut..], cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using Databacker.Api.Client;
+using Databacker.Api.Client.Reporting;
+using Newtonsoft.Json;
+
+namespace Databacker.Api.LogUpload;
+
+/// <summary>
+/// The agent side, in its own process: the benchmark's lines through a <see cref="LogUploader"/> (redaction, NDJSON,
+/// chunks streamed with chunked transfer) and the generated <see cref="ReportingClient"/>'s <c>PostLogsAsync</c>
+/// over a plain <see cref="HttpClient"/>. Reports the time and the working set's peak over its level before the run.
+/// </summary>
+internal static class UploadClient
+{
+    private const long WarmUpLines = 100_000;
+
+    public static async Task<int> RunAsync(Uri server, long lines, int chunkBytes)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler()) { BaseAddress = server, Timeout = Timeout.InfiniteTimeSpan };
+        var reporting = new ReportingClient(http);
+
+        // A realistic redactor: a handful of configured secrets, checked in every line.
+        var redactor = new SecretRedactor(["db-Pa55word-9f2c", "s3-AKIAEXAMPLEKEY", "s3-wJalrXUtnFEMI/K7MDENG", "enc-4b1d9c0e7a", "telemetry-t0ken-77"]);
+        var uploader = new LogUploader((body, ct) => reporting.PostLogsAsync(body, "bench", ct), redactor, new LogUploaderOptions { MaxChunkBytes = chunkBytes });
+
+        // Warm up (JIT, connection), then measure from a collected heap.
+        await uploader.UploadAsync(LogLines.Entries(WarmUpLines));
+        await Task.Delay(TimeSpan.FromSeconds(1)); // lets tiered compilation finish the hot methods in the background
+        (await http.PostAsync("stats/reset", null)).EnsureSuccessStatusCode(); // the server counts the timed run only
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var baseline = PeakWorkingSet.Current();
+        using var memory = new PeakWorkingSet(TimeSpan.FromMilliseconds(20));
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var gen2Before = GC.CollectionCount(2);
+
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var summary = await uploader.UploadAsync(LogLines.Entries(lines));
+        clock.Stop();
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+        memory.Sample();
+
+        Console.WriteLine(JsonConvert.SerializeObject(new ClientResult(
+            clock.Elapsed.TotalSeconds, summary.Lines, summary.Requests, summary.Bytes, WarmUpLines, baseline, memory.Peak,
+            GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore, GC.CollectionCount(2) - gen2Before, cpu)));
+        return 0;
+    }
+}
+
+/// <summary>What one timed upload did.</summary>
+internal sealed record ClientResult(
+    double Seconds, long Lines, int Requests, long Bytes, long WarmUpLines, long BaselineWorkingSet, long PeakWorkingSet, long AllocatedBytes, int Gen2Collections, double CpuSeconds);

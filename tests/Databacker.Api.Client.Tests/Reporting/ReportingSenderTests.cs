@@ -1,0 +1,201 @@
+using System.Text;
+using Databacker.Api.Client.DependencyInjection;
+using Databacker.Api.Client.Exceptions;
+using Databacker.Api.Client.Reporting;
+using Databacker.Api.Contracts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Newtonsoft.Json;
+
+namespace Databacker.Api.Client.Tests.Reporting;
+
+public class ReportingSenderTests
+{
+    private string _directory = null!;
+
+    /// <summary>A controller that can be down, refuse bodies, and records what it accepted, in order.</summary>
+    private sealed class FakeReporting : IReportingClient
+    {
+        public bool Down { get; set; }
+
+        public int? RejectLogsOver { get; set; }
+
+        public Func<EventBatch, bool>? Invalid { get; set; }
+
+        public List<string> Received { get; } = [];
+
+        public async Task<LogReceipt> PostLogsAsync(Stream body, string instance, CancellationToken cancellationToken = default)
+        {
+            using var reader = new StreamReader(body, Encoding.UTF8);
+            var text = await reader.ReadToEndAsync(cancellationToken);
+            if (Down)
+            {
+                throw new HttpRequestException("connection refused");
+            }
+
+            if (RejectLogsOver is { } limit && text.Length > limit)
+            {
+                throw new DatabackerApiException("too large", 413, null, new Dictionary<string, IEnumerable<string>>(), null);
+            }
+
+            var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Received.AddRange(lines.Select(l => "log " + JsonConvert.DeserializeObject<LogEntry>(l)!.Message));
+            return new LogReceipt { Accepted = lines.Length };
+        }
+
+        public Task<EventReceipt> PostEventsAsync(EventBatch body, string instance, CancellationToken cancellationToken = default)
+        {
+            if (Down)
+            {
+                throw new HttpRequestException("connection refused");
+            }
+
+            if (Invalid?.Invoke(body) == true)
+            {
+                throw new DatabackerApiException("invalid", 422, null, new Dictionary<string, IEnumerable<string>>(), null);
+            }
+
+            Received.AddRange(body.Events.Select(e => "event " + e.Type));
+            return Task.FromResult(new EventReceipt { Accepted = body.Events.Count });
+        }
+    }
+
+    [SetUp]
+    public void SetUp() => _directory = Path.Combine(Path.GetTempPath(), "reporting-sender-" + Guid.NewGuid().ToString("N"));
+
+    [TearDown]
+    public void TearDown()
+    {
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    private ReportingSender Sender(FakeReporting controller, TimeProvider? time = null) =>
+        new(controller, "instance-1", new ReportingSenderOptions { SpoolDirectory = _directory, RetryDelay = TimeSpan.FromSeconds(5) }, time);
+
+    private static async Task Log(ReportingSender sender, params string[] messages)
+    {
+        var uploader = sender.CreateLogUploader(SecretRedactor.UrlsOnly);
+        await using var session = uploader.Start();
+        var log = new RunLog(Guid.NewGuid(), session.Writer);
+        foreach (var message in messages)
+        {
+            await log.WriteAsync(LogStream.Stdout, message);
+        }
+
+        await session.CompleteAsync();
+    }
+
+    private static EventBatch Events(params EventType[] types) =>
+        new() { Events = types.Select(t => new Event { Id = Guid.NewGuid(), Run = Guid.NewGuid(), Type = t, Timestamp = DateTimeOffset.UnixEpoch }).ToList() };
+
+    [Test]
+    public async Task Reports_made_while_the_controller_is_down_are_spooled_and_delivered_in_order_when_it_is_back()
+    {
+        var controller = new FakeReporting { Down = true };
+        var time = new FakeTimeProvider();
+        var sender = Sender(controller, time);
+
+        await sender.SendEventsAsync(Events(EventType.RunStarted));
+        await Log(sender, "one", "two");
+        var receipt = await sender.SendEventsAsync(Events(EventType.RunSucceeded));
+
+        Assert.That(receipt.Accepted, Is.EqualTo(1), "acknowledged once on disk");
+        Assert.That(sender.HasPending, Is.True);
+        Assert.That(sender.LastError, Does.Contain("connection refused"));
+        Assert.That(controller.Received, Is.Empty);
+
+        controller.Down = false;
+        Assert.That(await sender.DeliverPendingAsync(force: false), Is.False, "no attempt within the retry delay");
+        time.Advance(TimeSpan.FromSeconds(6));
+        Assert.That(await sender.DeliverPendingAsync(force: false), Is.True);
+
+        Assert.That(controller.Received, Is.EqualTo(new[] { "event run-started", "log one", "log two", "event run-succeeded" }));
+        Assert.That(sender.HasPending, Is.False);
+        Assert.That(sender.Delivered, Is.EqualTo(3));
+        Assert.That(sender.LastError, Is.Null);
+    }
+
+    [Test]
+    public async Task A_new_sender_on_the_same_spool_delivers_what_a_killed_one_left_and_nothing_twice()
+    {
+        var controller = new FakeReporting { Down = true };
+        await Log(Sender(controller), "before the kill");
+        await Sender(controller).SendEventsAsync(Events(EventType.RunFailed));
+
+        controller.Down = false;
+        var restarted = Sender(controller);
+        Assert.That(restarted.HasPending, Is.True);
+        Assert.That(await restarted.DeliverPendingAsync(), Is.True);
+        Assert.That(await restarted.DeliverPendingAsync(), Is.True);
+
+        Assert.That(controller.Received, Is.EqualTo(new[] { "log before the kill", "event run-failed" }));
+    }
+
+    [Test]
+    public async Task A_report_the_controller_refuses_as_invalid_is_dropped_and_does_not_block_the_rest()
+    {
+        var controller = new FakeReporting { Down = true, Invalid = b => b.Events.Any(e => e.Type == EventType.PruneFinished) };
+        var sender = Sender(controller);
+        await sender.SendEventsAsync(Events(EventType.PruneFinished));
+        await sender.SendEventsAsync(Events(EventType.RunSucceeded));
+
+        controller.Down = false;
+        Assert.That(await sender.DeliverPendingAsync(), Is.True);
+
+        Assert.That(controller.Received, Is.EqualTo(new[] { "event run-succeeded" }));
+    }
+
+    [Test]
+    public async Task A_spooled_log_chunk_refused_as_too_large_is_delivered_in_halves()
+    {
+        var controller = new FakeReporting { Down = true };
+        var sender = Sender(controller);
+        var messages = Enumerable.Range(0, 40).Select(i => $"line {i} " + new string('x', 40)).ToArray();
+        await Log(sender, messages);
+
+        controller.Down = false;
+        controller.RejectLogsOver = 1500;
+        Assert.That(await sender.DeliverPendingAsync(), Is.True);
+
+        Assert.That(controller.Received, Is.EqualTo(messages.Select(m => "log " + m)));
+    }
+
+    [Test]
+    public async Task Without_a_spool_reports_go_straight_to_the_controller_and_failures_are_the_callers()
+    {
+        var controller = new FakeReporting();
+        var sender = new ReportingSender(controller, "instance-1");
+
+        await Log(sender, "direct");
+        controller.Down = true;
+
+        Assert.ThrowsAsync<HttpRequestException>(() => sender.SendEventsAsync(Events(EventType.RunStarted)));
+        Assert.That(controller.Received, Is.EqualTo(new[] { "log direct" }));
+        Assert.That(sender.HasPending, Is.False);
+    }
+
+    [Test]
+    public void Registered_through_dependency_injection_for_the_configured_instance()
+    {
+        var services = new ServiceCollection();
+        services.AddOptions<DatabackerClientOptions>().Configure(o => o.InstanceId = "instance-1");
+        services.AddSingleton<IReportingClient>(new FakeReporting());
+        services.AddDatabackerReportingSender(o => o.SpoolDirectory = _directory);
+        using var provider = services.BuildServiceProvider();
+
+        var sender = provider.GetRequiredService<ReportingSender>();
+
+        Assert.That(sender, Is.SameAs(provider.GetRequiredService<ReportingSender>()));
+        Assert.That(Directory.Exists(_directory), Is.True);
+    }
+
+    [Test]
+    public void Out_of_range_options_are_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReportingSender(new FakeReporting(), "i", new ReportingSenderOptions { SpoolDirectory = " " }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReportingSender(new FakeReporting(), "i", new ReportingSenderOptions { MaxSpoolBytes = 10 }));
+    }
+}
