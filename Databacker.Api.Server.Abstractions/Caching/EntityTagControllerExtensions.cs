@@ -26,7 +26,7 @@ public static class EntityTagControllerExtensions
             return controller.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        return controller.Ok(document);
+        return new EntityTaggedObjectResult(document, entityTag);
     }
 
     /// <summary>
@@ -34,6 +34,12 @@ public static class EntityTagControllerExtensions
     /// stored with the document when it was written — or 304 without a body when the request's <c>If-None-Match</c>
     /// matches. Nothing is serialized for a 304, so prefer this overload on hot paths.
     /// </summary>
+    /// <remarks>
+    /// The bytes of a 200 are remembered with the document object, the ETag and the negotiated media type, so answering
+    /// the same document object again with the same ETag writes them without serializing (a store that keeps its
+    /// documents in memory gets this for free). Pass the ETag of exactly this document: change the ETag whenever the
+    /// document changes — a stale ETag is already wrong for <c>If-None-Match</c> — or pass a new object.
+    /// </remarks>
     /// <typeparam name="T">The document type.</typeparam>
     /// <param name="controller">The controller.</param>
     /// <param name="document">The current document.</param>
@@ -57,6 +63,6 @@ public static class EntityTagControllerExtensions
             return controller.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        return controller.Ok(document);
+        return new EntityTaggedObjectResult(document, entityTag);
     }
 }

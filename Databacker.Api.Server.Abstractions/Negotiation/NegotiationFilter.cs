@@ -15,7 +15,8 @@ internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes) : IAsync
 {
     public Task OnResourceExecutionAsync(ResourceExecutingContext context, ResourceExecutionDelegate next)
     {
-        var operation = context.ActionDescriptor.EndpointMetadata.OfType<ApiOperationAttribute>().FirstOrDefault();
+        // The endpoint's metadata collection caches typed lookups; the action descriptor's list would be scanned per request.
+        var operation = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<ApiOperationAttribute>();
         var entry = operation is null ? null : mediaTypes.Find(operation.OperationId);
         if (entry is null)
         {
@@ -39,7 +40,16 @@ internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes) : IAsync
         string? responseMediaType = null;
         if (entry.Produces.Count > 0)
         {
-            responseMediaType = MediaTypeNegotiator.SelectResponseMediaType(request.Headers.Accept.Where(v => v is not null).ToArray()!, entry.Produces);
+            var accept = request.Headers.Accept;
+            if (accept.Count == 0)
+            {
+                responseMediaType = entry.DefaultProduces;
+            }
+            else
+            {
+                string[] values = accept.Count == 1 ? [accept[0]!] : [.. accept.Where(v => v is not null)!];
+                responseMediaType = MediaTypeNegotiator.SelectResponseMediaType(values, entry.Produces);
+            }
             if (responseMediaType is null)
             {
                 context.Result = new ProblemResult(StatusCodes.Status406NotAcceptable, DatabackerProblemTypes.NotAcceptable,

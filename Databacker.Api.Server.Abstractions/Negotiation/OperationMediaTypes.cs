@@ -54,5 +54,9 @@ internal sealed class OperationMediaTypes
         return [.. result];
     }
 
-    internal sealed record Entry(IReadOnlyList<string> Produces, IReadOnlyList<string> Consumes);
+    internal sealed record Entry(IReadOnlyList<string> Produces, IReadOnlyList<string> Consumes)
+    {
+        /// <summary>The response media type without an <c>Accept</c> header, chosen once.</summary>
+        public string? DefaultProduces { get; } = MediaTypeNegotiator.SelectDefault(Produces);
+    }
 }

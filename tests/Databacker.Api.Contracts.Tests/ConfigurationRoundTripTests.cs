@@ -71,6 +71,42 @@ public class ConfigurationRoundTripTests
         Assert.That(JToken.DeepEquals(original, written), Is.True, $"lost or changed on the way:\n{written}");
     }
 
+    // The wire format of the discriminator, pinned byte for byte: it is written first, then the subtype's members in
+    // declaration order, and each subtype writes its own discriminator value, also when serialized as the base type.
+    [TestCase(typeof(LocalConfig), "local")]
+    [TestCase(typeof(RemoteConfig), "remote")]
+    [TestCase(typeof(EncryptedConfig), "encrypted")]
+    public void The_discriminator_is_written_first_with_the_subtype_s_value(Type type, string kind)
+    {
+        var document = (ConfigDocument)Activator.CreateInstance(type)!;
+        document.Version = "config.databack.io/v1";
+        document.Metadata = new ConfigMetadata { Name = "n" };
+
+        var asBase = JsonConvert.SerializeObject(document, typeof(ConfigDocument), new JsonSerializerSettings());
+        var asSubtype = JsonConvert.SerializeObject(document);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(asSubtype, Does.StartWith("{\"kind\":\"" + kind + "\","));
+            Assert.That(asBase, Is.EqualTo(asSubtype));
+            Assert.That(JsonConvert.DeserializeObject<ConfigDocument>(asSubtype), Is.InstanceOf(type));
+        });
+    }
+
+    [Test]
+    public void Local_configuration_written_as_before_byte_for_byte()
+    {
+        var document = new LocalConfig
+        {
+            Version = "config.databack.io/v1",
+            Metadata = new ConfigMetadata { Name = "orders-db", Description = "d" },
+            Spec = new LocalConfigSpec { Logging = "info" },
+        };
+
+        Assert.That(JsonConvert.SerializeObject(document),
+            Is.EqualTo("{\"kind\":\"local\",\"spec\":{\"logging\":\"info\"},\"version\":\"config.databack.io/v1\",\"metadata\":{\"name\":\"orders-db\",\"description\":\"d\"}}"));
+    }
+
     [Test]
     public void Local_configuration_fields_are_typed()
     {

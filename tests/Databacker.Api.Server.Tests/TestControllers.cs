@@ -18,7 +18,9 @@ public sealed class TestOrchestrationController : OrchestrationControllerBase
     };
 
     public override Task<ActionResult<ConfigDocument>> GetConfig(string instance, string? if_None_Match = null, CancellationToken cancellationToken = default) =>
-        Task.FromResult(this.OkWithEntityTag<ConfigDocument>(Document(instance)));
+        Task.FromResult(HttpContext.RequestServices.GetService(typeof(StoredConfigs)) is StoredConfigs stored && stored.TryGet(instance, out var entry)
+            ? this.OkWithEntityTag(entry.Document, entry.EntityTag)
+            : this.OkWithEntityTag<ConfigDocument>(Document(instance)));
 
     public override Task<ActionResult<Endpoints>> GetEndpoints(string instance, CancellationToken cancellationToken = default) =>
         Task.FromResult<ActionResult<Endpoints>>(Ok(new Endpoints { Services = [ServiceName.Scheduling], OrchestrationUrl = new Uri("https://controller.test") }));
@@ -93,4 +95,14 @@ public sealed class TestAuthController : AuthControllerBase
 
     public override Task<ActionResult<Jwks>> GetJwks(CancellationToken cancellationToken = default) =>
         Task.FromResult<ActionResult<Jwks>>(Ok());
+}
+
+/// <summary>A store that keeps documents in memory with the ETag it stored for each, as an implementer's cache would.</summary>
+public sealed class StoredConfigs
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ConfigDocument Document, string EntityTag)> _documents = new();
+
+    public void Put(string instance, ConfigDocument document, string entityTag) => _documents[instance] = (document, entityTag);
+
+    public bool TryGet(string instance, out (ConfigDocument Document, string EntityTag) entry) => _documents.TryGetValue(instance, out entry);
 }

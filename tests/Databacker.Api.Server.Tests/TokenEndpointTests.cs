@@ -133,6 +133,33 @@ public sealed class TokenEndpointTests
         });
     }
 
+    // The contract offers the key set as application/jwk-set+json (RFC 7517) and application/json.
+    [TestCase("application/jwk-set+json", "application/jwk-set+json")]
+    [TestCase("application/json", "application/json")]
+    [TestCase("application/jwk-set+json, application/json;q=0.5", "application/jwk-set+json")]
+    [TestCase(null, "application/json")]
+    [TestCase("*/*", "application/json")]
+    public async Task The_key_set_is_served_in_both_media_types_of_the_contract(string? accept, string expected)
+    {
+        await using var host = await TestServerHost.StartAsync();
+        using var response = await host.Client.SendAsync(host.Request(HttpMethod.Get, "/.well-known/jwks.json", accept: accept));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo(expected));
+            Assert.That(JsonDocument.Parse(text).RootElement.GetProperty("keys").GetArrayLength(), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task The_key_set_in_a_media_type_the_contract_does_not_offer_is_406()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        using var response = await host.Client.SendAsync(host.Request(HttpMethod.Get, "/.well-known/jwks.json", accept: "text/html"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotAcceptable));
+    }
+
     [Test]
     public async Task The_key_set_publishes_public_keys_only()
     {
