@@ -24,6 +24,7 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
     private readonly ILogger _logger;
     private DiscoveredEndpoints? _invalidated;
     private long _skipDiscoveryUntilTicks;
+    private ResolvedTarget? _lastResolved;
 
     /// <summary>Creates the handler.</summary>
     /// <param name="discovery">The discovery service.</param>
@@ -51,20 +52,29 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
     }
 
     /// <inheritdoc />
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.RequestUri is not { IsAbsoluteUri: true } requested
-            || !requested.AbsoluteUri.StartsWith(_baseAddress.AbsoluteUri, StringComparison.Ordinal))
+            || !requested.AbsoluteUri.StartsWith(_baseAddress.AbsoluteUri, StringComparison.Ordinal)
+            || DiscoveryPaused)
         {
-            // An absolute URL of the caller's own choosing: not ours to reroute.
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            // An absolute URL of the caller's own choosing (not ours to reroute), or discovery failed lately and the
+            // configured URL serves everything for now: passed on as it is, without a state machine.
+            return base.SendAsync(request, cancellationToken);
         }
 
+        return SendRoutedAsync(request, requested, cancellationToken);
+    }
+
+    private bool DiscoveryPaused => _time.GetUtcNow().UtcTicks < Volatile.Read(ref _skipDiscoveryUntilTicks);
+
+    private async Task<HttpResponseMessage> SendRoutedAsync(HttpRequestMessage request, Uri requested, CancellationToken cancellationToken)
+    {
         var relative = requested.AbsoluteUri[_baseAddress.AbsoluteUri.Length..];
         if (relative.StartsWith("engines/endpoints/", StringComparison.Ordinal)
             || await TryDiscoverAsync(cancellationToken).ConfigureAwait(false) is not { } endpoints
-            || endpoints.ResolveOrchestration(relative, _instanceId) is not { } target)
+            || Resolve(endpoints, relative) is not { } target)
         {
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
@@ -98,9 +108,24 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
         }
     }
 
+    // The target of the last call resolved against the current discovery document: calls of the same operation (an
+    // agent polling its configuration) reuse the Uri instead of building and parsing it again. Uri is immutable.
+    private Uri? Resolve(DiscoveredEndpoints endpoints, string relative)
+    {
+        var last = Volatile.Read(ref _lastResolved);
+        if (last is not null && ReferenceEquals(last.Endpoints, endpoints) && string.Equals(last.Relative, relative, StringComparison.Ordinal))
+        {
+            return last.Target;
+        }
+
+        var target = endpoints.ResolveOrchestration(relative, _instanceId);
+        Volatile.Write(ref _lastResolved, new ResolvedTarget(endpoints, relative, target));
+        return target;
+    }
+
     private async Task<DiscoveredEndpoints?> TryDiscoverAsync(CancellationToken cancellationToken)
     {
-        if (_time.GetUtcNow().UtcTicks < Volatile.Read(ref _skipDiscoveryUntilTicks))
+        if (DiscoveryPaused)
         {
             return null;
         }
@@ -118,4 +143,6 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
             return null;
         }
     }
+
+    private sealed record ResolvedTarget(DiscoveredEndpoints Endpoints, string Relative, Uri? Target);
 }

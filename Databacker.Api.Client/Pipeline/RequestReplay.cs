@@ -9,7 +9,7 @@ internal static class RequestReplay
     /// </summary>
     public static HttpRequestMessage Clone(HttpRequestMessage original, Uri target, RequestBody body)
     {
-        var clone = new HttpRequestMessage(original.Method, target)
+        var clone = new Replica(original.Method, target)
         {
             Version = original.Version,
             VersionPolicy = original.VersionPolicy,
@@ -38,7 +38,16 @@ internal static class RequestReplay
         return clone;
     }
 
+    /// <summary>
+    /// True when <paramref name="request"/> was made by <see cref="Clone"/>: a message the pipeline made for one send and
+    /// owns, which the handlers below may change and which nothing reads after that send; never the caller's own message.
+    /// </summary>
+    public static bool IsPipelineCopy(HttpRequestMessage request) => request is Replica;
+
     /// <summary>The redirect chain of this call so far (empty if the routing handler is not in the pipeline).</summary>
     public static IReadOnlyList<Uri> ChainOf(HttpRequestMessage request) =>
         request.Options.TryGetValue(PipelineOptionKeys.RedirectChain, out var chain) ? chain.ToArray() : request.RequestUri is { } uri ? [uri] : [];
+
+    /// <summary>The type of every message <see cref="Clone"/> makes, so that <see cref="IsPipelineCopy"/> needs no per-call state.</summary>
+    private sealed class Replica(HttpMethod method, Uri target) : HttpRequestMessage(method, target);
 }

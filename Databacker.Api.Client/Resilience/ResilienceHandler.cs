@@ -151,7 +151,7 @@ public sealed class ResilienceHandler : DelegatingHandler
         return response;
     }
 
-    private async ValueTask<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, RequestBody body, CancellationToken cancellationToken)
+    private ValueTask<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, RequestBody body, CancellationToken cancellationToken)
     {
         HttpRequestMessage attempt;
         try
@@ -160,11 +160,30 @@ public sealed class ResilienceHandler : DelegatingHandler
         }
         catch (InvalidOperationException)
         {
-            throw new RequestNotReplayableException(
+            return ValueTask.FromException<HttpResponseMessage>(new RequestNotReplayableException(
                 $"{request.Method} {request.RequestUri} cannot be retried: its streamed body was already sent.",
-                ApiCallDetailsReader.Describe(request, null));
+                ApiCallDetailsReader.Describe(request, null)));
         }
 
+        if (DatabackerClientDiagnostics.ActivitySource.HasListeners())
+        {
+            return SendTracedAsync(request, attempt, cancellationToken);
+        }
+
+        // Nobody traces: hand the inner task straight back (no state machine per attempt); failures stay in the task,
+        // as they would from an async method.
+        try
+        {
+            return new ValueTask<HttpResponseMessage>(base.SendAsync(attempt, cancellationToken));
+        }
+        catch (Exception error)
+        {
+            return ValueTask.FromException<HttpResponseMessage>(error);
+        }
+    }
+
+    private async ValueTask<HttpResponseMessage> SendTracedAsync(HttpRequestMessage request, HttpRequestMessage attempt, CancellationToken cancellationToken)
+    {
         using var activity = DatabackerClientDiagnostics.ActivitySource.StartActivity("databacker.attempt", ActivityKind.Internal);
         activity?.SetTag("http.request.method", request.Method.Method);
         activity?.SetTag("url.full", request.RequestUri?.GetLeftPart(UriPartial.Path));

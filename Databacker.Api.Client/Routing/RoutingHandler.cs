@@ -76,9 +76,32 @@ public sealed class RoutingHandler : DelegatingHandler
         var chain = new List<Uri> { current };
         request.Options.Set(PipelineOptionKeys.RedirectChain, chain);
 
+        // The first hop to the requested URI itself may go out as the message this handler was given when that message
+        // is already a copy the pipeline made for this one send (the resilience handler's attempt), saving a clone per
+        // call. The handlers below then set its Authorization header, so later hops, cloned from it, drop that header
+        // again: each hop gets exactly the credentials of its own origin, never the previous hop's.
+        var sendAsIs = ReferenceEquals(current, requested) && RequestReplay.IsPipelineCopy(request)
+            && !request.Headers.NonValidated.Contains("Authorization");
         for (var hop = 0; ; hop++)
         {
-            var hopRequest = CreateHop(request, requested, current, body, options);
+            HttpRequestMessage hopRequest;
+            if (hop == 0 && sendAsIs)
+            {
+                hopRequest = request;
+                if (body.IsStreamed)
+                {
+                    request.Headers.ExpectContinue = true;
+                }
+            }
+            else
+            {
+                hopRequest = CreateHop(request, requested, current, body, options);
+                if (sendAsIs)
+                {
+                    hopRequest.Headers.Remove("Authorization");
+                }
+            }
+
             HttpResponseMessage response;
             using (var activity = DatabackerClientDiagnostics.ActivitySource.StartActivity("databacker.hop", ActivityKind.Internal))
             {

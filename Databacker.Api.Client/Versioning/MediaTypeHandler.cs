@@ -20,6 +20,10 @@ public sealed partial class MediaTypeHandler : DelegatingHandler
     // so that unusual Accept values cannot grow it without limit; past the bound they are parsed every time.
     private const int MaxParsedMediaTypes = 64;
 
+    // type "/" subtype, both RFC 9110 tokens, nothing else (no parameters, no list, no whitespace).
+    private static readonly System.Buffers.SearchValues<char> MediaTypeChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~/");
+
     private readonly MediaTypeOptions _options;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, VendorMediaType?> _parsed = new(StringComparer.Ordinal);
@@ -49,7 +53,7 @@ public sealed partial class MediaTypeHandler : DelegatingHandler
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType.ToString());
         }
 
-        var requested = Requested(request.Headers.Accept);
+        var requested = Requested(request.Headers);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
 
         if (response.StatusCode == HttpStatusCode.NotAcceptable)
@@ -116,6 +120,24 @@ public sealed partial class MediaTypeHandler : DelegatingHandler
             error,
             requested,
             received);
+    }
+
+    private static string[] Requested(HttpRequestHeaders headers)
+    {
+        // The common case, a single bare media type (what every generated operation sends) as a copied request carries
+        // it, unparsed: read as is instead of parsing the header on every call.
+        if (headers.NonValidated.TryGetValues("Accept", out var raw) && raw.Count == 1)
+        {
+            var value = raw.ToString();
+            var slash = value.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0 && slash < value.Length - 1 && !value.AsSpan().ContainsAnyExcept(MediaTypeChars)
+                && value.IndexOf('/', slash + 1) < 0)
+            {
+                return [value];
+            }
+        }
+
+        return Requested(headers.Accept);
     }
 
     private static string[] Requested(HttpHeaderValueCollection<MediaTypeWithQualityHeaderValue> accept)

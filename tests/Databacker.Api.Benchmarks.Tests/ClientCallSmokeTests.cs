@@ -97,6 +97,14 @@ public sealed class ClientCallSmokeTests
         Assert.That(report, Does.Contain("| Raw HttpClient (baseline) |").And.Contain("| Databacker client |").And.Contain("| Refit |").And.Contain("| Kiota |"));
     }
 
+    [Test]
+    public async Task The_pipeline_breakdown_reports_every_stage_against_the_baseline()
+    {
+        var report = await PipelineBreakdown.RunAsync(rounds: 10, warmupRounds: 1);
+
+        Assert.That(report, Does.Contain("| Raw HttpClient (baseline) |").And.Contain("| + ResilienceHandler (defaults) |").And.Contain("| Full AddDatabackerClient pipeline |"));
+    }
+
     /// <summary>Drops null members, which some serializers write and others leave out.</summary>
     private static JToken Normalize(JToken token)
     {

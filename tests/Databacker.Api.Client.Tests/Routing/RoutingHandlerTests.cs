@@ -3,6 +3,7 @@ using System.Text;
 using Databacker.Api.Client.Authentication;
 using Databacker.Api.Client.Exceptions;
 using Databacker.Api.Client.Pipeline;
+using Databacker.Api.Client.Resilience;
 using Databacker.Api.Client.Routing;
 using Databacker.Api.Client.Tests.Support;
 using WireMock.RequestBuilders;
@@ -432,6 +433,76 @@ public sealed class RoutingHandlerTests
         Assert.ThrowsAsync<RequestNotReplayableException>(() =>
             client.PostAsync("https://controller.example/logs/abc", new StreamContent(new NonSeekableStream([1, 2, 3]))));
         Assert.That(primary.Requests, Has.Count.EqualTo(1));
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task A_hop_where_the_token_is_withheld_never_carries_the_token_of_the_hop_before(bool withResilience)
+    {
+        // Loopback over plain http gets the token; a trusted but non-loopback origin over plain http must not, and with
+        // the resilience handler above, the first hop is sent as the attempt's own message (no clone): the token the
+        // first hop carried must not ride along to the second.
+        var tokenServer = _servers.Start();
+        TokenServer.AddTokenEndpoint(tokenServer);
+        var primary = new RecordingHandler((request, n) =>
+        {
+            if (n == 1)
+            {
+                var moved = new HttpResponseMessage(HttpStatusCode.TemporaryRedirect);
+                moved.Headers.Location = new Uri("http://controller.example/config/abc");
+                return Task.FromResult(moved);
+            }
+
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
+        });
+        var registry = new TrustedOriginRegistry([new Uri("http://127.0.0.1:9"), new Uri("http://controller.example")]);
+        using var tokens = TestPipelines.Tokens(tokenServer.Uri(), new FakeAssertions());
+        using var client = TestPipelines.Client(
+            primary,
+            routing: TestPipelines.Routing(registry),
+            auth: new AccessTokenHandler(tokens, registry),
+            resilience: withResilience ? new ResilienceHandler(TestPipelines.FastResilience()) : null);
+
+        using var response = await client.GetAsync("http://127.0.0.1:9/config/abc");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(primary.Requests.Select(r => (r.Uri.Host, r.Authorization)), Is.EqualTo(new[]
+        {
+            ("127.0.0.1", (string?)"Bearer tok-1"),
+            ("controller.example", null),
+        }));
+    }
+
+    [Test]
+    public async Task A_retry_after_a_redirected_attempt_starts_again_from_the_callers_request()
+    {
+        // Attempt 1: 307 to a second trusted origin, which answers 503; attempt 2 goes to the requested URI again, with
+        // the token but without anything the first attempt's hops added.
+        var tokenServer = _servers.Start();
+        TokenServer.AddTokenEndpoint(tokenServer);
+        var primary = new RecordingHandler((request, n) => n switch
+        {
+            1 => Task.FromResult(new HttpResponseMessage(HttpStatusCode.TemporaryRedirect) { Headers = { Location = new Uri("https://mirror.example/config/abc") } }),
+            2 => Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)),
+            _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)),
+        });
+        var registry = new TrustedOriginRegistry([new Uri("https://controller.example"), new Uri("https://mirror.example")]);
+        using var tokens = TestPipelines.Tokens(tokenServer.Uri(), new FakeAssertions());
+        using var client = TestPipelines.Client(
+            primary,
+            routing: TestPipelines.Routing(registry),
+            auth: new AccessTokenHandler(tokens, registry),
+            resilience: new ResilienceHandler(TestPipelines.FastResilience()));
+
+        using var response = await client.GetAsync("https://controller.example/config/abc");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(primary.Requests.Select(r => (r.Uri.ToString(), r.Authorization)), Is.EqualTo(new[]
+        {
+            ("https://controller.example/config/abc", (string?)"Bearer tok-1"),
+            ("https://mirror.example/config/abc", "Bearer tok-1"),
+            ("https://controller.example/config/abc", "Bearer tok-1"),
+        }));
     }
 
     [Test]
