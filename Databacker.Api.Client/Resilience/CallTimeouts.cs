@@ -14,6 +14,8 @@ namespace Databacker.Api.Client.Resilience;
 /// </remarks>
 internal sealed class CallTimeouts : IDisposable
 {
+    private static readonly TimeSpan MaxDue = TimeSpan.FromDays(30);
+
     private readonly object _gate = new();
     private readonly TimeProvider _time;
     private readonly TimeSpan _attemptTimeout;
@@ -100,7 +102,8 @@ internal sealed class CallTimeouts : IDisposable
 
     private void Arm(long deadline)
     {
-        var due = TimeSpan.FromSeconds(Math.Max(0, deadline - _time.GetTimestamp()) / (double)_time.TimestampFrequency);
+        // At most MaxDue at a time (the system timer takes up to ~49 days); OnTimer arms again for what is left.
+        var due = TimeSpan.FromSeconds(Math.Min(Math.Max(0, deadline - _time.GetTimestamp()) / (double)_time.TimestampFrequency, MaxDue.TotalSeconds));
         if (_timer is null)
         {
             _timer = _time.CreateTimer(static state => ((CallTimeouts)state!).OnTimer(), this, due, Timeout.InfiniteTimeSpan);

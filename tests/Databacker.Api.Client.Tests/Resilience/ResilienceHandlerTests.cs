@@ -338,6 +338,20 @@ public sealed class ResilienceHandlerTests
     }
 
     [Test]
+    public async Task Timeouts_longer_than_the_system_timer_allows_are_accepted()
+    {
+        var primary = RecordingHandler.Always(HttpStatusCode.OK);
+        var options = TestPipelines.FastResilience();
+        options.AttemptTimeout = TimeSpan.FromDays(100);
+        options.TotalTimeout = TimeSpan.FromDays(200);
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(options));
+
+        using var response = await client.GetAsync("https://controller.example/config/abc");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
     public async Task The_callers_cancellation_stays_a_cancellation_not_a_timeout()
     {
         var primary = new HangingHandler();
