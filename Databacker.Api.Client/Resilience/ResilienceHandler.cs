@@ -18,7 +18,8 @@ namespace Databacker.Api.Client.Resilience;
 /// Retries, timeouts and circuit breaking, with Polly v8 (<c>Polly.Core</c>), as one <see cref="DelegatingHandler"/>.
 /// </summary>
 /// <remarks>
-/// <para>Strategies, outside in: total timeout, retry, a circuit breaker per authority, attempt timeout.</para>
+/// <para>Layers, outside in: total timeout, retry, a circuit breaker per authority, attempt timeout. The two timeouts
+/// share one timer per call (armed for whichever deadline comes first); the total timeout also ends a retry delay.</para>
 /// <para>Retried: transport errors, attempt timeouts, 408, 429, 500, 502, 503 and 504; only for safe methods (GET,
 /// HEAD, OPTIONS, TRACE) or requests carrying an <c>Idempotency-Key</c>, and only while the body can be sent again.
 /// Never retried: everything else, including 400, 401 (the <see cref="Authentication.AccessTokenHandler"/> owns it),
@@ -26,7 +27,7 @@ namespace Databacker.Api.Client.Resilience;
 /// HTTP-date) replaces the computed delay; if it is longer than <see cref="ResilienceOptions.MaxRetryAfter"/> or than
 /// the time left, the call fails at once with <see cref="RateLimitedException"/>, as does a 429 that is not retried.</para>
 /// <para>An open circuit throws <see cref="CircuitOpenException"/>; a timeout throws
-/// <see cref="CallTimedOutException"/> (both carry Polly's exception as the inner one). All time goes through the injected <see cref="TimeProvider"/>.</para>
+/// <see cref="CallTimedOutException"/> (both carry Polly's exception as the inner one; a timeout's message says whether the attempt or the total timeout elapsed). All time goes through the injected <see cref="TimeProvider"/>.</para>
 /// </remarks>
 public sealed class ResilienceHandler : DelegatingHandler
 {
@@ -87,8 +88,10 @@ public sealed class ResilienceHandler : DelegatingHandler
             ? _breakers.GetOrAdd(Origin.Of(uri), _buildBreaker)
             : ResiliencePipeline<HttpResponseMessage>.Empty;
 
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(StartedAt, _time.GetTimestamp());
+        var startedAt = _time.GetTimestamp();
+        using var timeouts = new CallTimeouts(_time, options.AttemptTimeout, options.TotalTimeout, startedAt, cancellationToken);
+        var context = ResilienceContextPool.Shared.Get(timeouts.CallToken);
+        context.Properties.Set(StartedAt, startedAt);
         context.Properties.Set(Request, request);
         context.Properties.Set(Body, body);
         HttpResponseMessage response;
@@ -100,14 +103,11 @@ public sealed class ResilienceHandler : DelegatingHandler
             // an async lambda per level would only add a state machine per level and call.
             response = await strategies.Outer.ExecuteAsync(
                 static (ctx, state) => state.Breaker.ExecuteAsync(
-                    static (ctx2, state2) => state2.Strategies.Attempt.ExecuteAsync(
-                        static (ctx3, state3) => state3.Handler.SendOnceAsync(state3.Request, state3.Body, ctx3.CancellationToken),
-                        ctx2,
-                        state2),
+                    static (_, state2) => state2.Handler.AttemptAsync(state2),
                     ctx,
                     state),
                 context,
-                new CallState(this, strategies, breaker, request, body)).ConfigureAwait(false);
+                new CallState(this, timeouts, breaker, request, body)).ConfigureAwait(false);
         }
         catch (BrokenCircuitException error)
         {
@@ -120,9 +120,16 @@ public sealed class ResilienceHandler : DelegatingHandler
         catch (TimeoutRejectedException error) when (!cancellationToken.IsCancellationRequested)
         {
             throw new CallTimedOutException(
-                $"{request.Method} {request.RequestUri} timed out (attempt timeout {options.AttemptTimeout}, total {options.TotalTimeout}).",
+                $"{request.Method} {request.RequestUri} timed out: the attempt timeout ({options.AttemptTimeout}) elapsed (total timeout {options.TotalTimeout}).",
                 ApiCallDetailsReader.Describe(request, null),
                 error);
+        }
+        catch (OperationCanceledException error) when (timeouts.TotalTimedOut && !cancellationToken.IsCancellationRequested)
+        {
+            throw new CallTimedOutException(
+                $"{request.Method} {request.RequestUri} timed out: the total timeout ({options.TotalTimeout}) elapsed (attempt timeout {options.AttemptTimeout}).",
+                ApiCallDetailsReader.Describe(request, null),
+                new TimeoutRejectedException($"The total timeout of {options.TotalTimeout} elapsed.", options.TotalTimeout, error));
         }
         finally
         {
@@ -149,6 +156,26 @@ public sealed class ResilienceHandler : DelegatingHandler
         }
 
         return response;
+    }
+
+    // One attempt under its own deadline, min(attempt timeout, total left); inside the breaker, so attempt timeouts
+    // count as failures and are retried (a TimeoutRejectedException), while the total timeout and the caller's
+    // cancellation stay an OperationCanceledException, as with Polly's own timeout strategies.
+    private async ValueTask<HttpResponseMessage> AttemptAsync(CallState state)
+    {
+        var attempt = state.Timeouts.BeginAttempt();
+        try
+        {
+            return await SendOnceAsync(state.Request, state.Body, attempt.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException error) when (state.Timeouts.AttemptTimedOut(attempt))
+        {
+            throw state.Timeouts.AttemptTimeoutError(error);
+        }
+        finally
+        {
+            state.Timeouts.EndAttempt();
+        }
     }
 
     private ValueTask<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, RequestBody body, CancellationToken cancellationToken)
@@ -194,8 +221,9 @@ public sealed class ResilienceHandler : DelegatingHandler
 
     private Strategies Build(ResilienceOptions options)
     {
+        // The timeouts are not Polly strategies: CallTimeouts arms one timer per call for both (Polly's would arm two and
+        // link two token sources per call).
         var outer = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
-            .AddTimeout(options.TotalTimeout)
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = Math.Max(1, options.MaxRetryAttempts),
@@ -225,11 +253,7 @@ public sealed class ResilienceHandler : DelegatingHandler
             })
             .Build();
 
-        var attempt = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
-            .AddTimeout(options.AttemptTimeout)
-            .Build();
-
-        return new Strategies(options, outer, attempt);
+        return new Strategies(options, outer);
     }
 
     private ResiliencePipeline<HttpResponseMessage> BuildBreaker(string authority) =>
@@ -310,7 +334,7 @@ public sealed class ResilienceHandler : DelegatingHandler
         request.Method == HttpMethod.Get || request.Method == HttpMethod.Head || request.Method == HttpMethod.Options
         || request.Method == HttpMethod.Trace || request.Headers.Contains(options.IdempotencyKeyHeader);
 
-    private sealed record Strategies(ResilienceOptions Options, ResiliencePipeline<HttpResponseMessage> Outer, ResiliencePipeline<HttpResponseMessage> Attempt);
+    private sealed record Strategies(ResilienceOptions Options, ResiliencePipeline<HttpResponseMessage> Outer);
 
-    private sealed record CallState(ResilienceHandler Handler, Strategies Strategies, ResiliencePipeline<HttpResponseMessage> Breaker, HttpRequestMessage Request, RequestBody Body);
+    private sealed record CallState(ResilienceHandler Handler, CallTimeouts Timeouts, ResiliencePipeline<HttpResponseMessage> Breaker, HttpRequestMessage Request, RequestBody Body);
 }

@@ -249,6 +249,124 @@ public sealed class ResilienceHandlerTests
     }
 
     [Test]
+    public void Every_attempt_timing_out_ends_in_a_timeout_error_naming_the_attempt_timeout()
+    {
+        var primary = new HangingHandler();
+        var options = TestPipelines.FastResilience();
+        options.MaxRetryAttempts = 2;
+        options.AttemptTimeout = TimeSpan.FromMilliseconds(50);
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(options));
+
+        var error = Assert.ThrowsAsync<CallTimedOutException>(() => client.GetAsync("https://slow.example/config/abc"));
+
+        Assert.That(error!.Message, Does.Contain("attempt timeout").And.Not.Contain("the total timeout"));
+        Assert.That(primary.Attempts, Is.EqualTo(3), "an attempt timeout is retried");
+    }
+
+    [Test]
+    public async Task An_attempt_timeout_is_retried_and_the_next_attempt_can_succeed()
+    {
+        var time = new FakeTimeProvider();
+        var primary = new HangingHandler { HangFor = 1 };
+        var options = TestPipelines.FastResilience();
+        options.BaseDelay = TimeSpan.FromSeconds(1);
+        options.MaxDelay = TimeSpan.FromSeconds(1);
+        options.UseJitter = false;
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(options, time));
+
+        var pending = client.GetAsync("https://slow.example/config/abc");
+        await WaitUntil(() => primary.Attempts == 1);
+        time.Advance(options.AttemptTimeout);
+        await WaitUntil(() => primary.Cancelled == 1);
+        await Task.Delay(50);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        using var response = await pending;
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(primary.Attempts, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task The_total_timeout_also_ends_a_retry_delay_and_says_so()
+    {
+        var time = new FakeTimeProvider();
+        var primary = RecordingHandler.Always(HttpStatusCode.ServiceUnavailable);
+        var options = TestPipelines.FastResilience();
+        options.BaseDelay = TimeSpan.FromHours(1);
+        options.MaxDelay = TimeSpan.FromHours(1);
+        options.UseJitter = false;
+        options.AttemptTimeout = TimeSpan.FromSeconds(5);
+        options.TotalTimeout = TimeSpan.FromSeconds(10);
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(options, time));
+
+        var pending = client.GetAsync("https://slow.example/config/abc");
+        await WaitUntil(() => primary.Requests.Count == 1);
+        await Task.Delay(50);
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        var error = Assert.ThrowsAsync<CallTimedOutException>(async () => await pending);
+        Assert.That(error!.Message, Does.Contain("the total timeout"));
+        Assert.That(error.InnerException, Is.InstanceOf<Polly.Timeout.TimeoutRejectedException>());
+        Assert.That(primary.Requests, Has.Count.EqualTo(1), "no attempt after the total timeout");
+    }
+
+    [Test]
+    public async Task The_total_timeout_ends_a_hanging_attempt_before_its_own_timeout()
+    {
+        var time = new FakeTimeProvider();
+        var primary = new HangingHandler();
+        var options = TestPipelines.FastResilience();
+        options.AttemptTimeout = TimeSpan.FromSeconds(10);
+        options.TotalTimeout = TimeSpan.FromSeconds(15);
+        options.BaseDelay = TimeSpan.FromSeconds(4);
+        options.MaxDelay = TimeSpan.FromSeconds(4);
+        options.UseJitter = false;
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(options, time));
+
+        var pending = client.GetAsync("https://slow.example/config/abc");
+        await WaitUntil(() => primary.Attempts == 1);
+        time.Advance(TimeSpan.FromSeconds(10));
+        await WaitUntil(() => primary.Cancelled == 1);
+        await Task.Delay(50);
+        time.Advance(TimeSpan.FromSeconds(4));
+        await WaitUntil(() => primary.Attempts == 2);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var error = Assert.ThrowsAsync<CallTimedOutException>(async () => await pending);
+        Assert.That(error!.Message, Does.Contain("the total timeout"));
+        Assert.That(primary.Attempts, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Timeouts_longer_than_the_system_timer_allows_are_accepted()
+    {
+        var primary = RecordingHandler.Always(HttpStatusCode.OK);
+        var options = TestPipelines.FastResilience();
+        options.AttemptTimeout = TimeSpan.FromDays(100);
+        options.TotalTimeout = TimeSpan.FromDays(200);
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(options));
+
+        using var response = await client.GetAsync("https://controller.example/config/abc");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task The_callers_cancellation_stays_a_cancellation_not_a_timeout()
+    {
+        var primary = new HangingHandler();
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(TestPipelines.FastResilience()));
+        using var cancel = new CancellationTokenSource();
+
+        var pending = client.GetAsync("https://slow.example/config/abc", cancel.Token);
+        await WaitUntil(() => primary.Attempts == 1);
+        await cancel.CancelAsync();
+
+        Assert.CatchAsync<OperationCanceledException>(async () => await pending);
+        Assert.That(primary.Attempts, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task An_open_circuit_survives_the_handler_being_recreated_when_the_registry_is_shared()
     {
         var primary = RecordingHandler.Always(HttpStatusCode.InternalServerError);
@@ -309,9 +427,31 @@ public sealed class ResilienceHandlerTests
     /// <summary>A server that never answers, until the call is cancelled.</summary>
     private sealed class HangingHandler : HttpMessageHandler
     {
+        private int _attempts;
+        private int _cancelled;
+
+        /// <summary>How many attempts hang (the later ones answer 200); all of them by default.</summary>
+        public int HangFor { get; init; } = int.MaxValue;
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
+        public int Cancelled => Volatile.Read(ref _cancelled);
+
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            if (Interlocked.Increment(ref _attempts) <= HangFor)
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref _cancelled);
+                    throw;
+                }
+            }
+
             return new HttpResponseMessage(HttpStatusCode.OK);
         }
     }
