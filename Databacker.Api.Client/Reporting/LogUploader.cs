@@ -267,11 +267,17 @@ public sealed class LogUploader
             pauseWriterThreshold: PipePauseBytes,
             resumeWriterThreshold: PipePauseBytes / 2,
             minimumSegmentSize: PushBytes,
+            // The transport's copy of a pushed block runs inline in the push (a loopback or LAN socket write mostly
+            // completes at once) instead of waking a thread-pool thread for every block: on a busy small machine
+            // those hand-offs, and the pool's spinning while it waits for the next one, cost more than the bytes.
+            readerScheduler: PipeScheduler.Inline,
+            writerScheduler: PipeScheduler.Inline,
             useSynchronizationContext: false);
 
         private readonly Pipe _pipe = new(BodyPipe);
         private readonly ArrayBufferWriter<byte> _retained;
         private readonly Task<LogReceipt> _response;
+        private int _pushed;
 
         public ChunkRequest(Func<Stream, CancellationToken, Task<LogReceipt>> send, ArrayBufferWriter<byte> retained, CancellationToken cancellationToken)
         {
@@ -290,21 +296,24 @@ public sealed class LogUploader
 
         public int Bytes => _retained.WrittenCount;
 
-        public long Unpushed => _pipe.Writer.UnflushedBytes;
+        public long Unpushed => _retained.WrittenCount - _pushed;
 
         /// <summary>Whether the server answered already, so no more lines can go into this request.</summary>
         public bool Answered => _response.IsCompleted;
 
+        // Lines go only into the retained chunk; the pipe gets them a block at a time (PushAsync). Writing every line
+        // to the pipe took the pipe's lock once per line against the transport reading on another thread: that
+        // contention (a spinning Monitor) was a third of the agent's CPU.
         public void Add(ReadOnlySpan<byte> line)
         {
             _retained.Write(line);
-            _pipe.Writer.Write(line);
             Lines++;
         }
 
         /// <summary>Hands what was added to the transport; false when the request cannot take more.</summary>
         public async ValueTask<bool> PushAsync(CancellationToken cancellationToken)
         {
+            WriteUnpushed();
             var result = await _pipe.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             return !result.IsCompleted && !result.IsCanceled && !_response.IsCompleted;
         }
@@ -313,8 +322,18 @@ public sealed class LogUploader
 
         public async Task<LogReceipt> FinishAsync()
         {
+            WriteUnpushed();
             await _pipe.Writer.CompleteAsync().ConfigureAwait(false);
             return await _response.ConfigureAwait(false);
+        }
+
+        private void WriteUnpushed()
+        {
+            if (_pushed < _retained.WrittenCount)
+            {
+                _pipe.Writer.Write(_retained.WrittenSpan[_pushed..]);
+                _pushed = _retained.WrittenCount;
+            }
         }
     }
 

@@ -209,7 +209,18 @@ public sealed partial class SecretRedactor
 
     private static string RedactUrls(string text)
     {
-        text = UserInfoPattern().Replace(text, m => m.Groups["scheme"].Value + Mask + "@");
+        // Each pattern needs a character most URLs in a log line lack (user info an '@', a query parameter '?' or
+        // '&'): a plain "s3://bucket/key" costs a scan, not a regex run.
+        if (text.Contains('@'))
+        {
+            text = UserInfoPattern().Replace(text, m => m.Groups["scheme"].Value + Mask + "@");
+        }
+
+        if (text.AsSpan().IndexOfAny('?', '&') < 0)
+        {
+            return text;
+        }
+
         return QueryPattern().Replace(text, m =>
             SecretQueryNames.Contains(m.Groups["name"].Value, StringComparer.OrdinalIgnoreCase)
                 ? m.Groups["lead"].Value + m.Groups["name"].Value + "=" + Mask

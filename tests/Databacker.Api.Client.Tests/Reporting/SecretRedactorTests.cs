@@ -65,6 +65,10 @@ public class SecretRedactorTests
     [TestCase("uploading to https://admin:hunter2@storage.example.com/bucket", "uploading to https://[REDACTED]@storage.example.com/bucket")]
     [TestCase("GET https://s.example.com/o?X-Amz-Signature=abcdef&part=1", "GET https://s.example.com/o?X-Amz-Signature=[REDACTED]&part=1")]
     [TestCase("url smb://u:p@host/share and more", "url smb://[REDACTED]@host/share and more")]
+    [TestCase("s3://bucket/key&token=t0k and done", "s3://bucket/key&token=[REDACTED] and done")]
+    [TestCase("mail ops@example.com about https://u:p@h/x?sig=1", "mail ops@example.com about https://[REDACTED]@h/x?sig=[REDACTED]")]
+    [TestCase("upload s3://backups/db/orders-1.sql.gz: part 3", "upload s3://backups/db/orders-1.sql.gz: part 3")]
+    [TestCase("what? nothing://here", "what? nothing://here")]
     public void Urls_lose_user_info_and_secret_query_values(string text, string expected)
     {
         Assert.That(SecretRedactor.UrlsOnly.Redact(text), Is.EqualTo(expected));
