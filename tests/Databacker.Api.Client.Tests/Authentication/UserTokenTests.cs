@@ -13,35 +13,18 @@ using WireMock.Server;
 namespace Databacker.Api.Client.Tests.Authentication;
 
 [TestFixture]
-public sealed class UserTokenTests
+public sealed class UserTokenTests : ControllerTestBase
 {
     private const string UserToken = "user.jwt-token_1";
     private const string InstancePath = $"/instances/{Controller.InstanceId}";
     private const string ConfigPath = $"/engines/config/{Controller.InstanceId}";
-
-    private Servers _servers = null!;
-    private EcdsaKey _key = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _servers = new Servers();
-        _key = EcdsaKey.Generate();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _servers.Dispose();
-        _key.Dispose();
-    }
 
     private ServiceProvider Provider(WireMockServer controller, Action<DatabackerClientOptions>? tweak = null, Action<IServiceCollection>? more = null)
     {
         var services = new ServiceCollection();
         services.AddDatabackerClient(o =>
         {
-            Controller.Configure(o, controller, _key);
+            Controller.Configure(o, controller, Key);
             o.Resilience.BaseDelay = TimeSpan.FromMilliseconds(1);
             tweak?.Invoke(o);
         });
@@ -65,7 +48,7 @@ public sealed class UserTokenTests
     [Test]
     public async Task Administration_calls_carry_the_user_token_and_agent_calls_the_agent_token()
     {
-        var controller = Controller.Start(_servers);
+        var controller = Controller.Start(TestServers);
         ServeInstance(controller);
         ServeConfig(controller);
         using var provider = Provider(controller, o => o.UserTokens = new StaticUserTokenSource(UserToken));
@@ -86,7 +69,7 @@ public sealed class UserTokenTests
     [Test]
     public void Without_a_user_token_an_administration_call_fails_before_anything_is_sent()
     {
-        var controller = Controller.Start(_servers);
+        var controller = Controller.Start(TestServers);
         ServeInstance(controller);
         using var provider = Provider(controller);
 
@@ -106,7 +89,7 @@ public sealed class UserTokenTests
     [Test]
     public async Task The_agent_token_never_reaches_administration_routes_even_after_agent_calls_cached_one()
     {
-        var controller = Controller.Start(_servers);
+        var controller = Controller.Start(TestServers);
         ServeInstance(controller);
         ServeConfig(controller);
         using var provider = Provider(controller, o => o.UserTokens = new StaticUserTokenSource(UserToken));
@@ -128,7 +111,7 @@ public sealed class UserTokenTests
     [Test]
     public async Task A_user_token_source_registered_in_the_container_is_used()
     {
-        var controller = Controller.Start(_servers);
+        var controller = Controller.Start(TestServers);
         ServeInstance(controller);
         using var provider = Provider(controller, more: s => s.AddDatabackerUserTokens<CountingSource>());
 
@@ -140,7 +123,7 @@ public sealed class UserTokenTests
     [Test]
     public async Task A_401_asks_the_source_once_for_a_new_token_and_resends_once()
     {
-        var controller = Controller.Start(_servers);
+        var controller = Controller.Start(TestServers);
         controller.Given(Request.Create().WithPath(InstancePath).UsingGet().WithHeader("Authorization", "Bearer from-container-1"))
             .RespondWith(Response.Create().WithStatusCode(401));
         ServeInstance(controller);
@@ -154,7 +137,7 @@ public sealed class UserTokenTests
     [Test]
     public void A_401_with_a_static_token_is_given_to_the_caller_without_a_resend()
     {
-        var controller = Controller.Start(_servers);
+        var controller = Controller.Start(TestServers);
         controller.Given(Request.Create().WithPath(InstancePath).UsingGet()).RespondWith(Response.Create().WithStatusCode(401));
         using var provider = Provider(controller, o => o.UserTokens = new StaticUserTokenSource(UserToken));
 
@@ -167,8 +150,8 @@ public sealed class UserTokenTests
     [Test]
     public void A_move_to_an_untrusted_origin_is_followed_without_the_user_token_when_allowed()
     {
-        var controller = Controller.Start(_servers);
-        var elsewhere = _servers.Start();
+        var controller = Controller.Start(TestServers);
+        var elsewhere = TestServers.Start();
         controller.Given(Request.Create().WithPath(InstancePath).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(307).WithHeader("Location", elsewhere.Url127() + InstancePath));
         elsewhere.Given(Request.Create().WithPath(InstancePath).UsingGet()).RespondWith(Response.Create().WithStatusCode(401));
@@ -207,7 +190,7 @@ public sealed class UserTokenTests
     [Test]
     public void A_source_returning_a_hostile_token_fails_the_call_and_sends_nothing()
     {
-        var controller = Controller.Start(_servers);
+        var controller = Controller.Start(TestServers);
         ServeInstance(controller);
         using var provider = Provider(controller, o => o.UserTokens = new FixedSource("t\r\nX-Injected: yes"));
 
@@ -226,11 +209,11 @@ public sealed class UserTokenTests
     [Test]
     public void With_the_builder_the_options_carry_the_user_token()
     {
-        var controller = Controller.Start(_servers);
+        var controller = Controller.Start(TestServers);
         ServeInstance(controller);
         using var client = new DatabackerClientBuilder(o =>
         {
-            Controller.Configure(o, controller, _key);
+            Controller.Configure(o, controller, Key);
             o.UserTokens = new StaticUserTokenSource(UserToken);
         }).Build();
 

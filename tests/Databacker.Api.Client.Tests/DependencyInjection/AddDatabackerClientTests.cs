@@ -14,28 +14,11 @@ using Microsoft.Extensions.Options;
 namespace Databacker.Api.Client.Tests.DependencyInjection;
 
 [TestFixture]
-public sealed class AddDatabackerClientTests
+public sealed class AddDatabackerClientTests : ControllerTestBase
 {
-    private Servers _servers = null!;
-    private EcdsaKey _key = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _servers = new Servers();
-        _key = EcdsaKey.Generate();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _servers.Dispose();
-        _key.Dispose();
-    }
-
     private ServiceProvider Provider(Action<IServiceCollection>? more = null, Action<DatabackerClientOptions>? tweak = null)
     {
-        var server = _servers.Start();
+        var server = TestServers.Start();
         return Provider(server, more, tweak);
     }
 
@@ -44,7 +27,7 @@ public sealed class AddDatabackerClientTests
         var services = new ServiceCollection();
         services.AddDatabackerClient(o =>
         {
-            Controller.Configure(o, server, _key);
+            Controller.Configure(o, server, Key);
             tweak?.Invoke(o);
         });
         more?.Invoke(services);
@@ -76,7 +59,7 @@ public sealed class AddDatabackerClientTests
     [Test]
     public async Task A_call_fetches_a_token_with_an_assertion_signed_by_the_instance_key_and_sends_it_as_bearer()
     {
-        var server = Controller.Start(_servers);
+        var server = Controller.Start(TestServers);
         Controller.ServeEndpoints(server, $$"""{"services":["scheduling"],"orchestrationUrl":"{{server.Url127()}}/"}""");
         using var provider = Provider(server);
         provider.GetRequiredService<IStartupValidator>().Validate();
@@ -84,7 +67,7 @@ public sealed class AddDatabackerClientTests
         var endpoints = await provider.GetRequiredService<IOrchestrationClient>().GetEndpointsAsync(Controller.InstanceId);
 
         var call = server.Requests($"/engines/endpoints/{Controller.InstanceId}").Single();
-        var (header, claims) = Controller.VerifyEs256(Controller.PostedAssertion(server), _key.ExportSubjectPublicKeyInfoPem());
+        var (header, claims) = Controller.VerifyEs256(Controller.PostedAssertion(server), Key.ExportSubjectPublicKeyInfoPem());
         Assert.Multiple(() =>
         {
             Assert.That(endpoints.OrchestrationUrl, Is.EqualTo(new Uri(server.Url127() + "/")));
@@ -92,7 +75,7 @@ public sealed class AddDatabackerClientTests
             Assert.That(call.Header("Accept"), Is.EqualTo("application/vnd.databack.endpoints.v1+json"));
             Assert.That(header.GetProperty("typ").GetString(), Is.EqualTo("client-authentication+jwt"));
             Assert.That(header.GetProperty("alg").GetString(), Is.EqualTo("ES256"));
-            Assert.That(header.GetProperty("kid").GetString(), Is.EqualTo(_key.KeyId));
+            Assert.That(header.GetProperty("kid").GetString(), Is.EqualTo(Key.KeyId));
             Assert.That(claims.GetProperty("iss").GetString(), Is.EqualTo(Controller.InstanceId));
             Assert.That(claims.GetProperty("sub").GetString(), Is.EqualTo(Controller.InstanceId));
             Assert.That(claims.GetProperty("aud").GetString(), Is.EqualTo(server.Url127()), "the audience is the issuer from the metadata");
@@ -144,7 +127,7 @@ public sealed class AddDatabackerClientTests
     [Test]
     public async Task Requests_redirects_and_token_fetches_are_counted_on_the_Databacker_meter()
     {
-        var server = Controller.Start(_servers);
+        var server = Controller.Start(TestServers);
         server.Given(WireMock.RequestBuilders.Request.Create().WithPath("/old/engines/endpoints/i-1"))
             .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(301).WithHeader("Location", $"{server.Url127()}/engines/endpoints/i-1"));
         Controller.ServeEndpoints(server, $$"""{"services":[],"orchestrationUrl":"{{server.Url127()}}/"}""");

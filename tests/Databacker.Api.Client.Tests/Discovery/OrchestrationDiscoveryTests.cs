@@ -12,34 +12,17 @@ using WireMock.Server;
 namespace Databacker.Api.Client.Tests.Discovery;
 
 [TestFixture]
-public sealed class OrchestrationDiscoveryTests
+public sealed class OrchestrationDiscoveryTests : ControllerTestBase
 {
     private const string ConfigPath = $"/engines/config/{Controller.InstanceId}";
     private const string EndpointsPath = $"/engines/endpoints/{Controller.InstanceId}";
-
-    private Servers _servers = null!;
-    private EcdsaKey _key = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _servers = new Servers();
-        _key = EcdsaKey.Generate();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _servers.Dispose();
-        _key.Dispose();
-    }
 
     private ServiceProvider Provider(WireMockServer controller, Action<DatabackerClientOptions>? tweak = null)
     {
         var services = new ServiceCollection();
         services.AddDatabackerClient(o =>
         {
-            Controller.Configure(o, controller, _key);
+            Controller.Configure(o, controller, Key);
             o.Resilience.BaseDelay = TimeSpan.FromMilliseconds(1);
             tweak?.Invoke(o);
         });
@@ -57,8 +40,8 @@ public sealed class OrchestrationDiscoveryTests
     [Test]
     public async Task Orchestration_calls_go_to_the_discovered_orchestration_url_and_carry_the_token_there()
     {
-        var controller = Controller.Start(_servers);
-        var orchestration = _servers.Start();
+        var controller = Controller.Start(TestServers);
+        var orchestration = TestServers.Start();
         Controller.ServeEndpoints(controller, $$"""{"services":["scheduling"],"orchestrationUrl":"{{orchestration.Url127()}}/o/"}""");
         ServeConfig(orchestration, "/o" + ConfigPath);
         using var provider = Provider(controller);
@@ -79,8 +62,8 @@ public sealed class OrchestrationDiscoveryTests
     [Test]
     public async Task The_config_url_of_the_discovery_document_wins_for_the_instances_configuration()
     {
-        var controller = Controller.Start(_servers);
-        var configs = _servers.Start();
+        var controller = Controller.Start(TestServers);
+        var configs = TestServers.Start();
         Controller.ServeEndpoints(controller, $$"""
             {"services":["scheduling"],"orchestrationUrl":"{{controller.Url127()}}/nowhere/","configUrl":"{{configs.Url127()}}/configs/mine"}
             """);
@@ -99,7 +82,7 @@ public sealed class OrchestrationDiscoveryTests
     [Test]
     public async Task An_orchestration_url_that_could_not_carry_the_token_is_not_used()
     {
-        var controller = Controller.Start(_servers);
+        var controller = Controller.Start(TestServers);
         Controller.ServeEndpoints(controller, """{"services":["scheduling"],"orchestrationUrl":"http://orchestration.example.com/","configUrl":"http://orchestration.example.com/c"}""");
         ServeConfig(controller);
         using var provider = Provider(controller);
@@ -116,7 +99,7 @@ public sealed class OrchestrationDiscoveryTests
     [Test]
     public async Task Without_a_discovery_document_orchestration_stays_on_the_configured_url_and_discovery_is_not_retried_every_call()
     {
-        var controller = Controller.Start(_servers);
+        var controller = Controller.Start(TestServers);
         controller.Given(Request.Create().WithPath(EndpointsPath).UsingGet()).RespondWith(Response.Create().WithStatusCode(404));
         ServeConfig(controller);
         using var provider = Provider(controller);
@@ -135,9 +118,9 @@ public sealed class OrchestrationDiscoveryTests
     [Test]
     public void A_move_from_the_discovered_server_to_an_untrusted_origin_fails_by_default()
     {
-        var controller = Controller.Start(_servers);
-        var orchestration = _servers.Start();
-        var stranger = _servers.Start();
+        var controller = Controller.Start(TestServers);
+        var orchestration = TestServers.Start();
+        var stranger = TestServers.Start();
         Controller.ServeEndpoints(controller, $$"""{"services":["scheduling"],"orchestrationUrl":"{{orchestration.Url127()}}/"}""");
         orchestration.Given(Request.Create().WithPath(ConfigPath).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(301).WithHeader("Location", stranger.Url127() + ConfigPath));
@@ -157,9 +140,9 @@ public sealed class OrchestrationDiscoveryTests
     [Test]
     public async Task A_move_from_the_discovered_server_to_an_untrusted_origin_never_carries_the_token_there()
     {
-        var controller = Controller.Start(_servers);
-        var orchestration = _servers.Start();
-        var stranger = _servers.Start();
+        var controller = Controller.Start(TestServers);
+        var orchestration = TestServers.Start();
+        var stranger = TestServers.Start();
         Controller.ServeEndpoints(controller, $$"""{"services":["scheduling"],"orchestrationUrl":"{{orchestration.Url127()}}/"}""");
         orchestration.Given(Request.Create().WithPath(ConfigPath).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(307).WithHeader("Location", stranger.Url127() + ConfigPath));
@@ -178,9 +161,9 @@ public sealed class OrchestrationDiscoveryTests
     [Test]
     public async Task A_410_from_the_discovered_server_refreshes_discovery_and_sends_the_call_to_the_new_place()
     {
-        var controller = Controller.Start(_servers);
-        var gone = _servers.Start();
-        var current = _servers.Start();
+        var controller = Controller.Start(TestServers);
+        var gone = TestServers.Start();
+        var current = TestServers.Start();
         controller.Given(Request.Create().WithPath(EndpointsPath).UsingGet()).InScenario("d").WillSetStateTo("moved")
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/vnd.databack.endpoints.v1+json")
                 .WithBody($$"""{"services":["scheduling"],"orchestrationUrl":"{{gone.Url127()}}/"}"""));

@@ -13,39 +13,22 @@ using WireMock.Server;
 namespace Databacker.Api.Client.Tests.Discovery;
 
 [TestFixture]
-public sealed class ReportingDiscoveryTests
+public sealed class ReportingDiscoveryTests : ControllerTestBase
 {
     private const string EventsPath = $"/engines/telemetry/{Controller.InstanceId}/events";
-
-    private Servers _servers = null!;
-    private EcdsaKey _key = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _servers = new Servers();
-        _key = EcdsaKey.Generate();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _servers.Dispose();
-        _key.Dispose();
-    }
 
     private ServiceProvider Provider(WireMockServer controller)
     {
         var services = new ServiceCollection();
-        services.AddDatabackerClient(o => Controller.Configure(o, controller, _key));
+        services.AddDatabackerClient(o => Controller.Configure(o, controller, Key));
         return services.BuildServiceProvider();
     }
 
     [Test]
     public async Task Reporting_calls_go_to_the_reporting_server_the_discovery_document_names_and_carry_the_token_there()
     {
-        var controller = Controller.Start(_servers);
-        var reporting = _servers.Start();
+        var controller = Controller.Start(TestServers);
+        var reporting = TestServers.Start();
         Controller.ServeEndpoints(controller, $$"""
             {"services":["scheduling","reporting"],"orchestrationUrl":"{{controller.Url127()}}/","reportingUrl":"{{reporting.Url127()}}/r/","expiresIn":300}
             """);
@@ -69,8 +52,8 @@ public sealed class ReportingDiscoveryTests
     [Test]
     public async Task The_events_url_of_the_discovery_document_wins_over_the_reporting_base_url()
     {
-        var controller = Controller.Start(_servers);
-        var reporting = _servers.Start();
+        var controller = Controller.Start(TestServers);
+        var reporting = TestServers.Start();
         Controller.ServeEndpoints(controller, $$"""
             {"services":["reporting"],"orchestrationUrl":"{{controller.Url127()}}/","reportingUrl":"{{controller.Url127()}}/nowhere/","eventsUrl":"{{reporting.Url127()}}/ingest/events"}
             """);
@@ -86,7 +69,7 @@ public sealed class ReportingDiscoveryTests
     [TestCase("""{"services":["scheduling","reporting"],"orchestrationUrl":"ORCH/"}""", "names no reporting URL")]
     public void Reporting_that_is_not_enabled_fails_with_a_typed_error_and_sends_nothing(string document, string reason)
     {
-        var controller = Controller.Start(_servers);
+        var controller = Controller.Start(TestServers);
         Controller.ServeEndpoints(controller, document.Replace("ORCH", controller.Url127(), StringComparison.Ordinal));
         Controller.ServeEvents(controller);
         Controller.ServeEvents(controller, "/r" + EventsPath);
@@ -107,9 +90,9 @@ public sealed class ReportingDiscoveryTests
     [Test]
     public async Task A_410_from_the_reporting_server_refreshes_discovery_and_sends_the_call_to_the_new_server()
     {
-        var controller = Controller.Start(_servers);
-        var gone = _servers.Start();
-        var current = _servers.Start();
+        var controller = Controller.Start(TestServers);
+        var gone = TestServers.Start();
+        var current = TestServers.Start();
         controller.Given(Request.Create().WithPath($"/engines/endpoints/{Controller.InstanceId}").UsingGet())
             .InScenario("discovery").WillSetStateTo("moved")
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/vnd.databack.endpoints.v1+json")
@@ -138,8 +121,8 @@ public sealed class ReportingDiscoveryTests
     [Test]
     public void A_410_with_no_better_place_in_the_refreshed_document_is_thrown_as_EndpointNotImplemented()
     {
-        var controller = Controller.Start(_servers);
-        var gone = _servers.Start();
+        var controller = Controller.Start(TestServers);
+        var gone = TestServers.Start();
         Controller.ServeEndpoints(controller, $$"""{"services":["reporting"],"orchestrationUrl":"{{controller.Url127()}}/","reportingUrl":"{{gone.Url127()}}/"}""");
         gone.Given(Request.Create().WithPath(EventsPath)).RespondWith(Response.Create().WithStatusCode(410));
         using var provider = Provider(controller);

@@ -16,34 +16,17 @@ using WireMock.Server;
 namespace Databacker.Api.Client.Tests.Pipeline;
 
 [TestFixture]
-public sealed class DatabackerRequestTests
+public sealed class DatabackerRequestTests : ControllerTestBase
 {
     private const string EventsPath = $"/engines/telemetry/{Controller.InstanceId}/events";
     private const string EndpointsPath = $"/engines/endpoints/{Controller.InstanceId}";
-
-    private Servers _servers = null!;
-    private EcdsaKey _key = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _servers = new Servers();
-        _key = EcdsaKey.Generate();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _servers.Dispose();
-        _key.Dispose();
-    }
 
     private ServiceProvider Provider(WireMockServer controller)
     {
         var services = new ServiceCollection();
         services.AddDatabackerClient(o =>
         {
-            Controller.Configure(o, controller, _key);
+            Controller.Configure(o, controller, Key);
             o.Resilience.BaseDelay = TimeSpan.FromMilliseconds(1);
             o.Resilience.MaxDelay = TimeSpan.FromMilliseconds(5);
         });
@@ -52,7 +35,7 @@ public sealed class DatabackerRequestTests
 
     private WireMockServer ReportingController()
     {
-        var controller = Controller.Start(_servers);
+        var controller = Controller.Start(TestServers);
         Controller.ServeEndpoints(controller, $$"""{"services":["reporting"],"orchestrationUrl":"{{controller.Url127()}}/","reportingUrl":"{{controller.Url127()}}/"}""");
         Controller.ServeEvents(controller);
         return controller;
@@ -143,7 +126,7 @@ public sealed class DatabackerRequestTests
     public async Task The_discovery_fetch_a_scoped_call_triggers_runs_with_the_configured_options()
     {
         // The discovery document is shared by every caller: a scope that turns retries off must not turn them off for it.
-        var controller = Controller.Start(_servers);
+        var controller = Controller.Start(TestServers);
         controller.Given(Request.Create().WithPath(EndpointsPath).UsingGet()).InScenario("d").WillSetStateTo("up")
             .RespondWith(Response.Create().WithStatusCode(503));
         controller.Given(Request.Create().WithPath(EndpointsPath).UsingGet()).InScenario("d").WhenStateIs("up")
@@ -163,7 +146,7 @@ public sealed class DatabackerRequestTests
     [Test]
     public async Task The_scoped_call_itself_uses_the_override()
     {
-        var controller = Controller.Start(_servers);
+        var controller = Controller.Start(TestServers);
         Controller.ServeEndpoints(controller, $$"""{"services":["reporting"],"orchestrationUrl":"{{controller.Url127()}}/","reportingUrl":"{{controller.Url127()}}/"}""");
         controller.Given(Request.Create().WithPath(EventsPath).UsingPost()).RespondWith(Response.Create().WithStatusCode(503));
         using var provider = Provider(controller);

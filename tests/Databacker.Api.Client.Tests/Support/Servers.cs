@@ -7,7 +7,7 @@ using System.Net.Sockets;
 namespace Databacker.Api.Client.Tests.Support;
 
 /// <summary>WireMock servers on 127.0.0.1, disposed together.</summary>
-internal sealed class Servers : IDisposable
+public sealed class Servers : IDisposable
 {
     private readonly List<WireMockServer> _servers = [];
 
