@@ -1,5 +1,3 @@
-using Databacker.Api.Client.Exceptions;
-using Databacker.Api.Client.Pipeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -22,7 +20,7 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
     private readonly TimeSpan _retryDiscoveryAfter;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private DiscoveredEndpoints? _invalidated;
+    private readonly DiscoveredRouteSender _route;
     private long _skipDiscoveryUntilTicks;
     private ResolvedTarget? _lastResolved;
 
@@ -49,6 +47,7 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
         _retryDiscoveryAfter = (options ?? new DiscoveryOptions()).DefaultLifetime;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _route = new DiscoveredRouteSender(discovery, base.SendAsync, (target, what) => DiscoveryLog.OrchestrationMoved(_logger, target, what));
     }
 
     /// <inheritdoc />
@@ -79,33 +78,13 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        var body = await RequestBody.CaptureAsync(request, cancellationToken).ConfigureAwait(false);
-        request.RequestUri = target;
-        try
-        {
-            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            if (response.RequestMessage?.RequestUri is { } last && last != target
-                && !ReferenceEquals(Interlocked.Exchange(ref _invalidated, endpoints), endpoints))
-            {
-                DiscoveryLog.OrchestrationMoved(_logger, target, "moved");
-                _discovery.Invalidate();
-            }
-
-            return response;
-        }
-        catch (EndpointNotImplementedException)
-        {
-            DiscoveryLog.OrchestrationMoved(_logger, target, "refused with 410 Gone");
-            var fresh = await _discovery.RefreshAsync(cancellationToken).ConfigureAwait(false);
-            var again = fresh.ResolveOrchestration(relative, _instanceId) ?? requested;
-            if (again == target || !body.CanReplay)
-            {
-                throw;
-            }
-
-            var resend = RequestReplay.Clone(request, again, body);
-            return await base.SendAsync(resend, cancellationToken).ConfigureAwait(false);
-        }
+        return await _route.SendAsync(
+            request,
+            target,
+            endpoints,
+            static (fresh, call) => fresh.ResolveOrchestration(call.Relative, call.InstanceId) ?? call.Requested,
+            (Relative: relative, InstanceId: _instanceId, Requested: requested),
+            cancellationToken).ConfigureAwait(false);
     }
 
     // The target of the last call resolved against the current discovery document: calls of the same operation (an

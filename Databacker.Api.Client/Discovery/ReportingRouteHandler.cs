@@ -1,5 +1,4 @@
 using Databacker.Api.Client.Exceptions;
-using Databacker.Api.Client.Pipeline;
 using Databacker.Api.Contracts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,7 +18,7 @@ public sealed class ReportingRouteHandler : DelegatingHandler
     private readonly IEndpointDiscovery _discovery;
     private readonly Uri _baseAddress;
     private readonly ILogger _logger;
-    private DiscoveredEndpoints? _invalidated;
+    private readonly DiscoveredRouteSender _route;
 
     /// <summary>Creates the handler.</summary>
     /// <param name="discovery">The discovery service.</param>
@@ -31,6 +30,7 @@ public sealed class ReportingRouteHandler : DelegatingHandler
         ArgumentNullException.ThrowIfNull(baseAddress);
         _baseAddress = DiscoveredEndpoints.WithTrailingSlash(baseAddress);
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _route = new DiscoveredRouteSender(discovery, base.SendAsync, (target, what) => DiscoveryLog.ReportingMoved(_logger, target, what));
     }
 
     /// <inheritdoc />
@@ -47,34 +47,13 @@ public sealed class ReportingRouteHandler : DelegatingHandler
         var relative = requested.AbsoluteUri[_baseAddress.AbsoluteUri.Length..];
         var endpoints = await _discovery.GetAsync(cancellationToken).ConfigureAwait(false);
         var target = Resolve(endpoints, relative, request);
-        var body = await RequestBody.CaptureAsync(request, cancellationToken).ConfigureAwait(false);
-        request.RequestUri = target;
-        try
-        {
-            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            // Once per document: if the controller keeps naming the old place, the route table carries the move.
-            if (response.RequestMessage?.RequestUri is { } last && last != target
-                && !ReferenceEquals(Interlocked.Exchange(ref _invalidated, endpoints), endpoints))
-            {
-                DiscoveryLog.ReportingMoved(_logger, target, "moved");
-                _discovery.Invalidate();
-            }
-
-            return response;
-        }
-        catch (EndpointNotImplementedException)
-        {
-            DiscoveryLog.ReportingMoved(_logger, target, "refused with 410 Gone");
-            var fresh = await _discovery.RefreshAsync(cancellationToken).ConfigureAwait(false);
-            var again = Resolve(fresh, relative, request);
-            if (again == target || !body.CanReplay)
-            {
-                throw;
-            }
-
-            var resend = RequestReplay.Clone(request, again, body);
-            return await base.SendAsync(resend, cancellationToken).ConfigureAwait(false);
-        }
+        return await _route.SendAsync(
+            request,
+            target,
+            endpoints,
+            static (fresh, call) => Resolve(fresh, call.Relative, call.Request),
+            (Relative: relative, Request: request),
+            cancellationToken).ConfigureAwait(false);
     }
 
     private static Uri Resolve(DiscoveredEndpoints endpoints, string relative, HttpRequestMessage request)
