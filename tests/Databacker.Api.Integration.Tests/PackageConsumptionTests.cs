@@ -42,7 +42,7 @@ public class PackageConsumptionTests
     [Test]
     public void Packages_restore_from_a_local_folder_and_build_a_tiny_agent_and_controller()
     {
-        var root = FindRoot();
+        var root = RepositoryRoot.Path;
         var scratch = Directory.CreateTempSubdirectory("databacker-packages-").FullName;
         try
         {
@@ -135,18 +135,5 @@ public class PackageConsumptionTests
         var output = stdout.Result + stderr.Result;
         Assert.That(process.ExitCode, Is.Zero, $"{program} {string.Join(' ', arguments)} failed:\n{output}");
         return output;
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Databacker.Api.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Databacker.Api.sln not found above the test folder.");
     }
 }

@@ -1,6 +1,9 @@
-namespace Databacker.Api.Contracts.Tests;
+namespace Databacker.Api.Tests.Shared;
 
-/// <summary>Finds the repository root (the folder holding the solution) from the test's output folder.</summary>
+/// <summary>
+/// Finds the repository root (the folder holding the solution) from the test's output folder. One file, linked into
+/// every test project that reads repository files.
+/// </summary>
 internal static class RepositoryRoot
 {
     public static string Path { get; } = Find();
