@@ -32,7 +32,7 @@ internal sealed class CachingJsonWebTokenHandler : JsonWebTokenHandler
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
         var now = _time.GetUtcNow();
-        if (_cache.TryGetValue(token, out Entry? entry) && entry!.Expires > now)
+        if (TryGetEntry(token, now) is { } entry)
         {
             return new TokenValidationResult
             {
@@ -62,6 +62,28 @@ internal sealed class CachingJsonWebTokenHandler : JsonWebTokenHandler
 
         return result;
     }
+
+    /// <summary>
+    /// The remembered validation of exactly this token string, if it is still current: its own copy of the identity and
+    /// the token's validity, or false (then validate in full with <see cref="ValidateTokenAsync(string, TokenValidationParameters)"/>).
+    /// </summary>
+    internal bool TryGetRemembered(string token, out ClaimsIdentity identity, out DateTime validFrom, out DateTime validTo)
+    {
+        if (TryGetEntry(token, _time.GetUtcNow()) is { } entry)
+        {
+            identity = entry.Identity.Clone();
+            validFrom = entry.Token.ValidFrom;
+            validTo = entry.Token.ValidTo;
+            return true;
+        }
+
+        identity = null!;
+        validFrom = validTo = default;
+        return false;
+    }
+
+    private Entry? TryGetEntry(string token, DateTimeOffset now) =>
+        _cache.TryGetValue(token, out Entry? entry) && entry!.Expires > now ? entry : null;
 
     private sealed record Entry(JsonWebToken Token, ClaimsIdentity Identity, string? Issuer, string? TokenType, DateTimeOffset Expires);
 }

@@ -23,8 +23,7 @@ internal sealed class AgentAccessHandler(ILogger<AgentAccessHandler> logger) : A
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, AgentAccessRequirement requirement)
     {
         var user = context.User;
-        if (!TokenClaims.Scopes(user).Contains(requirement.Scope, StringComparer.Ordinal)
-            || !user.FindAll("aud").Any(c => string.Equals(c.Value, requirement.Audience, StringComparison.Ordinal)))
+        if (!TokenClaims.HasScope(user, requirement.Scope) || !TokenClaims.HasClaimValue(user, "aud", requirement.Audience))
         {
             context.Fail(new AuthorizationFailureReason(this, $"The token needs the scope '{requirement.Scope}' and its audience."));
             return Task.CompletedTask;

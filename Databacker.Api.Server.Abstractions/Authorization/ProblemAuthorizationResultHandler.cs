@@ -10,7 +10,11 @@ internal sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewa
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
-    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    // Success (nearly every request) goes straight on, as the default handler would, without a state machine around it.
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult) =>
+        authorizeResult.Succeeded ? next(context) : HandleFailureAsync(next, context, policy, authorizeResult);
+
+    private async Task HandleFailureAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
         await _default.HandleAsync(next, context, policy, authorizeResult).ConfigureAwait(false);
         if (!authorizeResult.Forbidden || context.Response.HasStarted)

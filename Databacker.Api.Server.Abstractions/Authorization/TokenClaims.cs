@@ -5,6 +5,56 @@ namespace Databacker.Api.Server.Authorization;
 /// <summary>Reads scopes from a token's claims: <c>scope</c> (space-separated, RFC 9068) and <c>scp</c> (one claim per scope or space-separated).</summary>
 internal static class TokenClaims
 {
-    public static IEnumerable<string> Scopes(ClaimsPrincipal user) =>
-        user.FindAll("scope").Concat(user.FindAll("scp")).SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    /// <summary>Whether any <c>scope</c> or <c>scp</c> claim lists <paramref name="scope"/> exactly (ordinal; claim types compared like <see cref="ClaimsPrincipal.FindAll(string)"/>, ignoring case).</summary>
+    /// <remarks>Runs on every authorized request, so it scans the claims once and splits no strings.</remarks>
+    public static bool HasScope(ClaimsPrincipal user, string scope)
+    {
+        if (scope.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (var identity in user.Identities)
+        {
+            foreach (var claim in identity.Claims)
+            {
+                if ((string.Equals(claim.Type, "scope", StringComparison.OrdinalIgnoreCase) || string.Equals(claim.Type, "scp", StringComparison.OrdinalIgnoreCase)) && ListsScope(claim.Value, scope))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether any claim of <paramref name="type"/> (compared like <see cref="ClaimsPrincipal.FindAll(string)"/>, ignoring case) has exactly <paramref name="value"/> (ordinal).</summary>
+    public static bool HasClaimValue(ClaimsPrincipal user, string type, string value)
+    {
+        foreach (var identity in user.Identities)
+        {
+            foreach (var claim in identity.Claims)
+            {
+                if (string.Equals(claim.Type, type, StringComparison.OrdinalIgnoreCase) && string.Equals(claim.Value, value, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool ListsScope(string list, string scope)
+    {
+        foreach (var range in list.AsSpan().Split(' '))
+        {
+            if (list.AsSpan(range).SequenceEqual(scope))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -9,7 +9,7 @@ internal sealed class UserScopeRequirement(string scope) : AuthorizationHandler<
 
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, UserScopeRequirement requirement)
     {
-        if (TokenClaims.Scopes(context.User).Contains(requirement.Scope, StringComparer.Ordinal))
+        if (TokenClaims.HasScope(context.User, requirement.Scope))
         {
             context.Succeed(requirement);
         }

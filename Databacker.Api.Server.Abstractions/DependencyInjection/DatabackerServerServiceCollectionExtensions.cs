@@ -123,9 +123,13 @@ public static class DatabackerServerServiceCollectionExtensions
         };
         if (agent.ValidationCacheDuration > TimeSpan.Zero)
         {
+            var handler = new CachingJsonWebTokenHandler(
+                provider.GetService<TimeProvider>() ?? TimeProvider.System, agent.ValidationCacheDuration, agent.ValidationCacheSize);
             jwt.TokenHandlers.Clear();
-            jwt.TokenHandlers.Add(new CachingJsonWebTokenHandler(
-                provider.GetService<TimeProvider>() ?? TimeProvider.System, agent.ValidationCacheDuration, agent.ValidationCacheSize));
+            jwt.TokenHandlers.Add(handler);
+
+            // A remembered token is answered when the message is received, before the handler's per-request work.
+            jwt.Events = new RememberedAgentTokenEvents(handler);
         }
 
         if (agent.JwksUri is null)

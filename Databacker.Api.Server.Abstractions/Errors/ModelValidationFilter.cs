@@ -16,8 +16,10 @@ internal sealed class ModelValidationFilter : IActionFilter
 {
     public void OnActionExecuting(ActionExecutingContext context)
     {
-        var operation = context.ActionDescriptor.EndpointMetadata.OfType<ApiOperationAttribute>().FirstOrDefault();
-        if (operation is null || context.ModelState.IsValid || operation.OperationId == "Auth_Token")
+        // Valid model state (nearly every request) first: the operation is looked up only when there is something to answer.
+        if (context.ModelState.IsValid
+            || context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<ApiOperationAttribute>() is not { } operation
+            || operation.OperationId == "Auth_Token")
         {
             return;
         }

@@ -20,6 +20,13 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<
 
     public Task InvokeAsync(HttpContext context)
     {
+        // A request the server knows has no body (e.g. a GET without Content-Length or Transfer-Encoding) has nothing
+        // to limit; skipping it spares every such request the Items entry and the stream wrapper.
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            return next(context);
+        }
+
         var operationId = context.GetEndpoint()?.Metadata.GetMetadata<ApiOperationAttribute>()?.OperationId;
         var limit = options.Value.RequestBodyLimits.For(operationId);
         context.Items[LimitKey] = limit;

@@ -3,18 +3,20 @@
 //            orchestration controller; GET /engines/config/{instance} with JWT validation, instance binding, negotiation
 //            and the ETag helper.
 //  - "bare": a bare Kestrel endpoint answering every request with exactly the bytes and headers the api's 200 has.
+//  - reference endpoints on the api (/reference/minimal, /reference/minimal-auth, /reference/mvc + /{instance}) writing
+//    the same bytes, to show where the time goes (server-throughput.sh --reference).
 // On start it mints an agent token with the runtime's own issuer, fetches one 200 from the api to capture its bytes,
 // and writes "key=value" lines (bare, api, path, token, etag) to --ready-file.
 using System.Net;
 using Databacker.Api.Auth.Issuance;
 using Databacker.Api.Auth.Keys;
 using Databacker.Api.LoadServer;
+using Databacker.Api.Server.Authorization;
 using Databacker.Api.Server.DependencyInjection;
 using Databacker.Api.Server.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Primitives;
 
 const string Instance = "orders-db";
 const string Path = "/engines/config/" + Instance;
@@ -23,6 +25,8 @@ var readyFile = Argument("--ready-file") ?? throw new ArgumentException("--ready
 var apiBuilder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
 Quiet(apiBuilder);
 apiBuilder.Services.AddSingleton<ConfigStore>();
+var reference = new ReferenceResponse();
+apiBuilder.Services.AddSingleton(reference);
 apiBuilder.Services.AddDatabackerServer(o =>
 {
     o.AgentTokens.Issuer = "https://controller.load.test";
@@ -35,6 +39,11 @@ apiBuilder.Services.AddDatabackerServer(o =>
 var api = apiBuilder.Build();
 api.Services.GetRequiredService<SigningKeyRing>().Add(EcdsaKey.Generate());
 api.MapDatabackerServer();
+
+// Reference points (server-throughput.sh --reference), in the same pipeline: a minimal-API endpoint without and with
+// the agent scheme and orchestration policy (token, scope, audience, instance binding), and a plain MVC action.
+api.MapGet("/reference/minimal/{instance}", reference.WriteAsync).AllowAnonymous();
+api.MapGet("/reference/minimal-auth/{instance}", reference.WriteAsync).RequireAuthorization(DatabackerPolicies.Orchestration);
 await api.StartAsync();
 var apiUrl = Address(api);
 var token = api.Services.GetRequiredService<AccessTokenIssuer>().Issue(Instance, "orchestration").AccessToken!;
@@ -56,19 +65,8 @@ var etag = sample.Headers.ETag!.ToString();
 var bareBuilder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
 Quiet(bareBuilder);
 var bare = bareBuilder.Build();
-var contentTypeValue = new StringValues(contentType);
-var etagValue = new StringValues(etag);
-var varyValue = new StringValues("Accept");
-bare.Run(context =>
-{
-    var response = context.Response;
-    response.StatusCode = 200;
-    response.ContentType = contentTypeValue;
-    response.ContentLength = body.Length;
-    response.Headers.ETag = etagValue;
-    response.Headers.Vary = varyValue;
-    return response.Body.WriteAsync(body, context.RequestAborted).AsTask();
-});
+reference.Set(body, contentType, etag);
+bare.Run(reference.WriteAsync);
 await bare.StartAsync();
 
 await File.WriteAllLinesAsync(readyFile + ".tmp",
