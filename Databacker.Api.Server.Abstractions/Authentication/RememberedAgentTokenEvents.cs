@@ -15,16 +15,27 @@ namespace Databacker.Api.Server.Authentication;
 /// validation would have validated and remembered; anything else — no header, several values, a token set by another
 /// event, a token not remembered or no longer current — takes the handler's full path unchanged, so failures are
 /// validated (and logged, and challenged) exactly as before. A hit gets its own copy of the identity and the same ticket
-/// properties (<c>IssuedUtc</c>, <c>ExpiresUtc</c>) a full validation sets.
+/// properties (<c>IssuedUtc</c>, <c>ExpiresUtc</c>) a full validation sets. Once an implementer hooks
+/// <see cref="JwtBearerEvents.OnTokenValidated"/> (e.g. to check revocation), every request takes the full path, so
+/// that hook sees every request as it did before.
 /// </remarks>
-internal sealed class RememberedAgentTokenEvents(CachingJsonWebTokenHandler handler) : JwtBearerEvents
+internal sealed class RememberedAgentTokenEvents : JwtBearerEvents
 {
     private const string BearerPrefix = "Bearer ";
+    private readonly CachingJsonWebTokenHandler _handler;
+    private readonly Func<TokenValidatedContext, Task> _defaultTokenValidated;
+
+    public RememberedAgentTokenEvents(CachingJsonWebTokenHandler handler)
+    {
+        _handler = handler;
+        _defaultTokenValidated = OnTokenValidated;
+    }
 
     public override async Task MessageReceived(MessageReceivedContext context)
     {
         await base.MessageReceived(context).ConfigureAwait(false);
-        if (context.Result is not null || !string.IsNullOrEmpty(context.Token))
+        if (context.Result is not null || !string.IsNullOrEmpty(context.Token)
+            || !ReferenceEquals(OnTokenValidated, _defaultTokenValidated))
         {
             return;
         }
@@ -37,7 +48,7 @@ internal sealed class RememberedAgentTokenEvents(CachingJsonWebTokenHandler hand
         }
 
         var token = value[BearerPrefix.Length..].Trim();
-        if (token.Length == 0 || !handler.TryGetRemembered(token, out var identity, out var validFrom, out var validTo))
+        if (token.Length == 0 || !_handler.TryGetRemembered(token, out var identity, out var validFrom, out var validTo))
         {
             return;
         }

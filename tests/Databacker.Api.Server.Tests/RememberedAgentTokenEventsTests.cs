@@ -125,4 +125,23 @@ public sealed class RememberedAgentTokenEventsTests
             Assert.That(context.Token, Is.EqualTo("another-token"));
         });
     }
+
+    [Test]
+    public async Task An_implementers_token_validated_hook_sees_every_request_so_nothing_is_answered_from_memory()
+    {
+        var calls = 0;
+        _events.OnTokenValidated = _ =>
+        {
+            calls++;
+            return Task.CompletedTask;
+        };
+
+        var context = await ReceiveAsync("Bearer " + _token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(context.Result, Is.Null, "a hit would skip the implementer's hook");
+            Assert.That(calls, Is.Zero);
+        });
+    }
 }
