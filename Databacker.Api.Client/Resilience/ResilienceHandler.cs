@@ -35,6 +35,7 @@ public sealed class ResilienceHandler : DelegatingHandler
     private static readonly ResiliencePropertyKey<TimeSpan?> RateLimitedFor = new("Databacker.Api.Client.RateLimitedFor");
     private static readonly ResiliencePropertyKey<HttpRequestMessage> Request = new("Databacker.Api.Client.Request");
     private static readonly ResiliencePropertyKey<RequestBody> Body = new("Databacker.Api.Client.Body");
+    private static readonly ResiliencePropertyKey<bool> FirstRetried = new("Databacker.Api.Client.FirstRetried");
 
     private readonly ResilienceOptions _options;
     private readonly TimeProvider _time;
@@ -99,15 +100,7 @@ public sealed class ResilienceHandler : DelegatingHandler
         var rateLimited = false;
         try
         {
-            // The callbacks hand the inner ValueTask straight back (Polly awaits it and turns exceptions into outcomes):
-            // an async lambda per level would only add a state machine per level and call.
-            response = await strategies.Outer.ExecuteAsync(
-                static (ctx, state) => state.Breaker.ExecuteAsync(
-                    static (_, state2) => state2.Handler.AttemptAsync(state2),
-                    ctx,
-                    state),
-                context,
-                new CallState(this, timeouts, breaker, request, body)).ConfigureAwait(false);
+            response = await SendFirstThenRetryAsync(strategies, context, new CallState(this, timeouts, breaker, request, body)).ConfigureAwait(false);
         }
         catch (BrokenCircuitException error)
         {
@@ -156,6 +149,65 @@ public sealed class ResilienceHandler : DelegatingHandler
         }
 
         return response;
+    }
+
+    // The first attempt runs outside Polly's retry strategy: when its outcome is not retried (a success, above all), a
+    // retry execution would only have handed it back, through three more state machines. When it is retried, the retry
+    // strategy takes over from its first attempt, to which the outcome already obtained is handed back, so the
+    // attempts, delays, logs and Retry-After handling are exactly those of the retry strategy alone.
+    private async ValueTask<HttpResponseMessage> SendFirstThenRetryAsync(Strategies strategies, ResilienceContext context, CallState state)
+    {
+        var options = strategies.Options;
+        HttpResponseMessage response;
+        try
+        {
+            response = await AttemptInBreakerAsync(context, state).ConfigureAwait(false);
+        }
+        catch (Exception error) when (options.MaxRetryAttempts > 0 && ShouldRetry(Outcome.FromException<HttpResponseMessage>(error), context, options))
+        {
+            // Not caught otherwise: an error that is not retried leaves here as it was thrown.
+            state.First = Outcome.FromException<HttpResponseMessage>(error);
+            return await RetryAsync(strategies, context, state).ConfigureAwait(false);
+        }
+
+        if (options.MaxRetryAttempts == 0 || !ShouldRetry(Outcome.FromResult(response), context, options))
+        {
+            return response;
+        }
+
+        state.First = Outcome.FromResult(response);
+        return await RetryAsync(strategies, context, state).ConfigureAwait(false);
+    }
+
+    private ValueTask<HttpResponseMessage> RetryAsync(Strategies strategies, ResilienceContext context, CallState state)
+    {
+        context.Properties.Set(FirstRetried, true);
+        return strategies.Outer.ExecuteAsync(
+            static (ctx, state) =>
+            {
+                if (state.First is { } first)
+                {
+                    state.First = null;
+                    return first.Exception is { } error ? ValueTask.FromException<HttpResponseMessage>(error) : new ValueTask<HttpResponseMessage>(first.Result!);
+                }
+
+                return state.Handler.AttemptInBreakerAsync(ctx, state);
+            },
+            context,
+            state);
+    }
+
+    private ValueTask<HttpResponseMessage> AttemptInBreakerAsync(ResilienceContext context, CallState state)
+    {
+        if (ReferenceEquals(state.Breaker, ResiliencePipeline<HttpResponseMessage>.Empty))
+        {
+            // As a Polly execution would: nothing is sent once the call was cancelled.
+            return context.CancellationToken.IsCancellationRequested
+                ? ValueTask.FromException<HttpResponseMessage>(new OperationCanceledException(context.CancellationToken))
+                : AttemptAsync(state);
+        }
+
+        return state.Breaker.ExecuteAsync(static (_, state) => state.Handler.AttemptAsync(state), context, state);
     }
 
     // One attempt under its own deadline, min(attempt timeout, total left); inside the breaker, so attempt timeouts
@@ -232,7 +284,10 @@ public sealed class ResilienceHandler : DelegatingHandler
                 MaxDelay = options.MaxDelay,
                 UseJitter = options.UseJitter,
                 Randomizer = options.Randomizer,
-                ShouldHandle = args => new ValueTask<bool>(options.MaxRetryAttempts > 0 && ShouldRetry(args.Outcome, args.Context, options)),
+                // The first outcome reaching the strategy was already found retryable (see SendFirstThenRetryAsync).
+                ShouldHandle = args => new ValueTask<bool>(options.MaxRetryAttempts > 0
+                    && ((args.AttemptNumber == 0 && args.Context.Properties.TryGetValue(FirstRetried, out var first) && first)
+                        || ShouldRetry(args.Outcome, args.Context, options))),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(
                     args.Outcome.Result is { } r ? RetryAfter.Read(r, _time.GetUtcNow()) : null),
                 OnRetry = args =>
@@ -336,5 +391,19 @@ public sealed class ResilienceHandler : DelegatingHandler
 
     private sealed record Strategies(ResilienceOptions Options, ResiliencePipeline<HttpResponseMessage> Outer);
 
-    private sealed record CallState(ResilienceHandler Handler, CallTimeouts Timeouts, ResiliencePipeline<HttpResponseMessage> Breaker, HttpRequestMessage Request, RequestBody Body);
+    private sealed class CallState(ResilienceHandler handler, CallTimeouts timeouts, ResiliencePipeline<HttpResponseMessage> breaker, HttpRequestMessage request, RequestBody body)
+    {
+        public ResilienceHandler Handler { get; } = handler;
+
+        public CallTimeouts Timeouts { get; } = timeouts;
+
+        public ResiliencePipeline<HttpResponseMessage> Breaker { get; } = breaker;
+
+        public HttpRequestMessage Request { get; } = request;
+
+        public RequestBody Body { get; } = body;
+
+        /// <summary>The outcome of the first attempt, handed to the retry strategy as its own first attempt's.</summary>
+        public Outcome<HttpResponseMessage>? First { get; set; }
+    }
 }
