@@ -100,7 +100,27 @@ public sealed class ResilienceHandler : DelegatingHandler
         var rateLimited = false;
         try
         {
-            response = await SendFirstThenRetryAsync(strategies, context, new CallState(this, timeouts, breaker, request, body)).ConfigureAwait(false);
+            // The first attempt runs outside Polly's retry strategy: when its outcome is not retried (a success, above
+            // all), a retry execution would only have handed it back, through three more state machines. When it is
+            // retried, the strategy takes over from its first attempt, to which the outcome already obtained is handed
+            // back, so attempts, delays, logs and Retry-After handling are exactly those of the strategy alone.
+            var state = new CallState(this, timeouts, breaker, request, body);
+            var retries = options.MaxRetryAttempts > 0;
+            try
+            {
+                response = await AttemptInBreakerAsync(context, state).ConfigureAwait(false);
+                if (retries && ShouldRetry(Outcome.FromResult(response), context, options))
+                {
+                    state.First = Outcome.FromResult(response);
+                    response = await RetryAsync(strategies, context, state).ConfigureAwait(false);
+                }
+            }
+            catch (Exception error) when (retries && !state.Retried && ShouldRetry(Outcome.FromException<HttpResponseMessage>(error), context, options))
+            {
+                // Not caught otherwise: an error that is not retried leaves as it was thrown.
+                state.First = Outcome.FromException<HttpResponseMessage>(error);
+                response = await RetryAsync(strategies, context, state).ConfigureAwait(false);
+            }
         }
         catch (BrokenCircuitException error)
         {
@@ -151,36 +171,9 @@ public sealed class ResilienceHandler : DelegatingHandler
         return response;
     }
 
-    // The first attempt runs outside Polly's retry strategy: when its outcome is not retried (a success, above all), a
-    // retry execution would only have handed it back, through three more state machines. When it is retried, the retry
-    // strategy takes over from its first attempt, to which the outcome already obtained is handed back, so the
-    // attempts, delays, logs and Retry-After handling are exactly those of the retry strategy alone.
-    private async ValueTask<HttpResponseMessage> SendFirstThenRetryAsync(Strategies strategies, ResilienceContext context, CallState state)
-    {
-        var options = strategies.Options;
-        HttpResponseMessage response;
-        try
-        {
-            response = await AttemptInBreakerAsync(context, state).ConfigureAwait(false);
-        }
-        catch (Exception error) when (options.MaxRetryAttempts > 0 && ShouldRetry(Outcome.FromException<HttpResponseMessage>(error), context, options))
-        {
-            // Not caught otherwise: an error that is not retried leaves here as it was thrown.
-            state.First = Outcome.FromException<HttpResponseMessage>(error);
-            return await RetryAsync(strategies, context, state).ConfigureAwait(false);
-        }
-
-        if (options.MaxRetryAttempts == 0 || !ShouldRetry(Outcome.FromResult(response), context, options))
-        {
-            return response;
-        }
-
-        state.First = Outcome.FromResult(response);
-        return await RetryAsync(strategies, context, state).ConfigureAwait(false);
-    }
-
     private ValueTask<HttpResponseMessage> RetryAsync(Strategies strategies, ResilienceContext context, CallState state)
     {
+        state.Retried = true;
         context.Properties.Set(FirstRetried, true);
         return strategies.Outer.ExecuteAsync(
             static (ctx, state) =>
@@ -405,5 +398,8 @@ public sealed class ResilienceHandler : DelegatingHandler
 
         /// <summary>The outcome of the first attempt, handed to the retry strategy as its own first attempt's.</summary>
         public Outcome<HttpResponseMessage>? First { get; set; }
+
+        /// <summary>Whether the retry strategy took over (its errors are its own, never retried again here).</summary>
+        public bool Retried { get; set; }
     }
 }
