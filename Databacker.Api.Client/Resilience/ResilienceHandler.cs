@@ -105,22 +105,29 @@ public sealed class ResilienceHandler : DelegatingHandler
             // retried, the strategy takes over from its first attempt, to which the outcome already obtained is handed
             // back, so attempts, delays, logs and Retry-After handling are exactly those of the strategy alone.
             var state = new CallState(this, timeouts, breaker, request, body);
-            var retries = options.MaxRetryAttempts > 0;
-            try
+            var outcome = await AttemptInBreakerAsync(context, state).ConfigureAwait(false);
+            if (options.MaxRetryAttempts > 0 && ShouldRetry(outcome, context, options))
             {
-                response = await AttemptInBreakerAsync(context, state).ConfigureAwait(false);
-                if (retries && ShouldRetry(Outcome.FromResult(response), context, options))
-                {
-                    state.First = Outcome.FromResult(response);
-                    response = await RetryAsync(strategies, context, state).ConfigureAwait(false);
-                }
+                state.First = outcome;
+                context.Properties.Set(FirstRetried, true);
+                outcome = await strategies.Outer.ExecuteOutcomeAsync(
+                    static (ctx, state) =>
+                    {
+                        if (state.First is { } first)
+                        {
+                            state.First = null;
+                            return new ValueTask<Outcome<HttpResponseMessage>>(first);
+                        }
+
+                        return state.Handler.AttemptInBreakerAsync(ctx, state);
+                    },
+                    context,
+                    state).ConfigureAwait(false);
             }
-            catch (Exception error) when (retries && !state.Retried && ShouldRetry(Outcome.FromException<HttpResponseMessage>(error), context, options))
-            {
-                // Not caught otherwise: an error that is not retried leaves as it was thrown.
-                state.First = Outcome.FromException<HttpResponseMessage>(error);
-                response = await RetryAsync(strategies, context, state).ConfigureAwait(false);
-            }
+
+            // Errors travel as outcomes (no exception thrown and caught per Polly layer); thrown here, as they were raised.
+            outcome.ThrowIfException();
+            response = outcome.Result!;
         }
         catch (BrokenCircuitException error)
         {
@@ -171,51 +178,37 @@ public sealed class ResilienceHandler : DelegatingHandler
         return response;
     }
 
-    private ValueTask<HttpResponseMessage> RetryAsync(Strategies strategies, ResilienceContext context, CallState state)
-    {
-        state.Retried = true;
-        context.Properties.Set(FirstRetried, true);
-        return strategies.Outer.ExecuteAsync(
-            static (ctx, state) =>
-            {
-                if (state.First is { } first)
-                {
-                    state.First = null;
-                    return first.Exception is { } error ? ValueTask.FromException<HttpResponseMessage>(error) : new ValueTask<HttpResponseMessage>(first.Result!);
-                }
-
-                return state.Handler.AttemptInBreakerAsync(ctx, state);
-            },
-            context,
-            state);
-    }
-
-    private ValueTask<HttpResponseMessage> AttemptInBreakerAsync(ResilienceContext context, CallState state)
+    private ValueTask<Outcome<HttpResponseMessage>> AttemptInBreakerAsync(ResilienceContext context, CallState state)
     {
         if (ReferenceEquals(state.Breaker, ResiliencePipeline<HttpResponseMessage>.Empty))
         {
             // As a Polly execution would: nothing is sent once the call was cancelled.
             return context.CancellationToken.IsCancellationRequested
-                ? ValueTask.FromException<HttpResponseMessage>(new OperationCanceledException(context.CancellationToken))
+                ? new ValueTask<Outcome<HttpResponseMessage>>(Outcome.FromException<HttpResponseMessage>(new OperationCanceledException(context.CancellationToken)))
                 : AttemptAsync(state);
         }
 
-        return state.Breaker.ExecuteAsync(static (_, state) => state.Handler.AttemptAsync(state), context, state);
+        return state.Breaker.ExecuteOutcomeAsync(static (_, state) => state.Handler.AttemptAsync(state), context, state);
     }
 
     // One attempt under its own deadline, min(attempt timeout, total left); inside the breaker, so attempt timeouts
     // count as failures and are retried (a TimeoutRejectedException), while the total timeout and the caller's
     // cancellation stay an OperationCanceledException, as with Polly's own timeout strategies.
-    private async ValueTask<HttpResponseMessage> AttemptAsync(CallState state)
+    // Never throws: Polly's outcome-based execution expects every error as an outcome.
+    private async ValueTask<Outcome<HttpResponseMessage>> AttemptAsync(CallState state)
     {
         var attempt = state.Timeouts.BeginAttempt();
         try
         {
-            return await SendOnceAsync(state.Request, state.Body, attempt.Token).ConfigureAwait(false);
+            return Outcome.FromResult(await SendOnceAsync(state.Request, state.Body, attempt.Token).ConfigureAwait(false));
         }
         catch (OperationCanceledException error) when (state.Timeouts.AttemptTimedOut(attempt))
         {
-            throw state.Timeouts.AttemptTimeoutError(error);
+            return Outcome.FromException<HttpResponseMessage>(state.Timeouts.AttemptTimeoutError(error));
+        }
+        catch (Exception error)
+        {
+            return Outcome.FromException<HttpResponseMessage>(error);
         }
         finally
         {
@@ -398,8 +391,5 @@ public sealed class ResilienceHandler : DelegatingHandler
 
         /// <summary>The outcome of the first attempt, handed to the retry strategy as its own first attempt's.</summary>
         public Outcome<HttpResponseMessage>? First { get; set; }
-
-        /// <summary>Whether the retry strategy took over (its errors are its own, never retried again here).</summary>
-        public bool Retried { get; set; }
     }
 }
