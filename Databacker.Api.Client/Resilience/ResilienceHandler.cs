@@ -194,7 +194,9 @@ public sealed class ResilienceHandler : DelegatingHandler
     // One attempt under its own deadline, min(attempt timeout, total left); inside the breaker, so attempt timeouts
     // count as failures and are retried (a TimeoutRejectedException), while the total timeout and the caller's
     // cancellation stay an OperationCanceledException, as with Polly's own timeout strategies.
-    // Never throws: Polly's outcome-based execution expects every error as an outcome.
+    // Never throws: Polly's outcome-based execution expects every error as an outcome. Its state machine is pooled
+    // (awaited once, by Polly or SendAsync), so an attempt that waits for the network allocates none.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome<HttpResponseMessage>> AttemptAsync(CallState state)
     {
         var attempt = state.Timeouts.BeginAttempt();
