@@ -6,10 +6,25 @@ namespace Databacker.Api.Client.Pipeline;
 internal static class Origin
 {
     /// <summary>The normalised origin of <paramref name="uri"/>, e.g. <c>https://host:443</c>.</summary>
-    public static string Of(Uri uri) =>
-        string.Concat(uri.Scheme.ToLowerInvariant(), "://", uri.IdnHost.ToLowerInvariant(), ":", uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    public static string Of(Uri uri)
+    {
+        // Every call asks (the token handler, the circuit breaker's key), almost always for the same origin: the last
+        // answer is kept, so that the string is not built again per call.
+        var scheme = uri.Scheme;
+        var host = uri.IdnHost;
+        var port = uri.Port;
+        var last = Volatile.Read(ref _last);
+        if (last is not null && last.Port == port && string.Equals(last.Host, host, StringComparison.Ordinal)
+            && string.Equals(last.Scheme, scheme, StringComparison.Ordinal))
+        {
+            return last.Value;
+        }
 
-    /// <summary>Whether two absolute URIs have the same origin; the comparison <see cref="Of"/> makes, without building strings.</summary>
+        var value = string.Concat(scheme.ToLowerInvariant(), "://", host.ToLowerInvariant(), ":", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Volatile.Write(ref _last, new Memo(scheme, host, port, value));
+        return value;
+    }
+
     public static bool Same(Uri a, Uri b) =>
         ReferenceEquals(a, b)
         || (a.Port == b.Port
@@ -28,6 +43,10 @@ internal static class Origin
     }
 
     /// <summary>True when credentials may travel over this scheme: https, or http to loopback only.</summary>
+    private static Memo? _last;
+
+    private sealed record Memo(string Scheme, string Host, int Port, string Value);
+
     public static bool IsSecureTransport(Uri uri) =>
         uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && IsLoopback(uri));
 }

@@ -35,6 +35,7 @@ public sealed class ResilienceHandler : DelegatingHandler
     private static readonly ResiliencePropertyKey<TimeSpan?> RateLimitedFor = new("Databacker.Api.Client.RateLimitedFor");
     private static readonly ResiliencePropertyKey<HttpRequestMessage> Request = new("Databacker.Api.Client.Request");
     private static readonly ResiliencePropertyKey<RequestBody> Body = new("Databacker.Api.Client.Body");
+    private static readonly ResiliencePropertyKey<bool> FirstRetried = new("Databacker.Api.Client.FirstRetried");
 
     private readonly ResilienceOptions _options;
     private readonly TimeProvider _time;
@@ -99,15 +100,34 @@ public sealed class ResilienceHandler : DelegatingHandler
         var rateLimited = false;
         try
         {
-            // The callbacks hand the inner ValueTask straight back (Polly awaits it and turns exceptions into outcomes):
-            // an async lambda per level would only add a state machine per level and call.
-            response = await strategies.Outer.ExecuteAsync(
-                static (ctx, state) => state.Breaker.ExecuteAsync(
-                    static (_, state2) => state2.Handler.AttemptAsync(state2),
-                    ctx,
-                    state),
-                context,
-                new CallState(this, timeouts, breaker, request, body)).ConfigureAwait(false);
+            // The first attempt runs outside Polly's retry strategy: when its outcome is not retried (a success, above
+            // all), a retry execution would only have handed it back, through three more state machines. When it is
+            // retried, the strategy takes over from its first attempt, to which the outcome already obtained is handed
+            // back, so attempts, delays, logs and Retry-After handling are exactly those of the strategy alone.
+            var state = new CallState(this, timeouts, breaker, request, body);
+            var outcome = await AttemptInBreakerAsync(context, state).ConfigureAwait(false);
+            if (options.MaxRetryAttempts > 0 && ShouldRetry(outcome, context, options))
+            {
+                state.First = outcome;
+                context.Properties.Set(FirstRetried, true);
+                outcome = await strategies.Outer.ExecuteOutcomeAsync(
+                    static (ctx, state) =>
+                    {
+                        if (state.First is { } first)
+                        {
+                            state.First = null;
+                            return new ValueTask<Outcome<HttpResponseMessage>>(first);
+                        }
+
+                        return state.Handler.AttemptInBreakerAsync(ctx, state);
+                    },
+                    context,
+                    state).ConfigureAwait(false);
+            }
+
+            // Errors travel as outcomes (no exception thrown and caught per Polly layer); thrown here, as they were raised.
+            outcome.ThrowIfException();
+            response = outcome.Result!;
         }
         catch (BrokenCircuitException error)
         {
@@ -158,19 +178,39 @@ public sealed class ResilienceHandler : DelegatingHandler
         return response;
     }
 
+    private ValueTask<Outcome<HttpResponseMessage>> AttemptInBreakerAsync(ResilienceContext context, CallState state)
+    {
+        if (ReferenceEquals(state.Breaker, ResiliencePipeline<HttpResponseMessage>.Empty))
+        {
+            // As a Polly execution would: nothing is sent once the call was cancelled.
+            return context.CancellationToken.IsCancellationRequested
+                ? new ValueTask<Outcome<HttpResponseMessage>>(Outcome.FromException<HttpResponseMessage>(new OperationCanceledException(context.CancellationToken)))
+                : AttemptAsync(state);
+        }
+
+        return state.Breaker.ExecuteOutcomeAsync(static (_, state) => state.Handler.AttemptAsync(state), context, state);
+    }
+
     // One attempt under its own deadline, min(attempt timeout, total left); inside the breaker, so attempt timeouts
     // count as failures and are retried (a TimeoutRejectedException), while the total timeout and the caller's
     // cancellation stay an OperationCanceledException, as with Polly's own timeout strategies.
-    private async ValueTask<HttpResponseMessage> AttemptAsync(CallState state)
+    // Never throws: Polly's outcome-based execution expects every error as an outcome. Its state machine is pooled
+    // (awaited once, by Polly or SendAsync), so an attempt that waits for the network allocates none.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Outcome<HttpResponseMessage>> AttemptAsync(CallState state)
     {
         var attempt = state.Timeouts.BeginAttempt();
         try
         {
-            return await SendOnceAsync(state.Request, state.Body, attempt.Token).ConfigureAwait(false);
+            return Outcome.FromResult(await SendOnceAsync(state.Request, state.Body, attempt.Token).ConfigureAwait(false));
         }
         catch (OperationCanceledException error) when (state.Timeouts.AttemptTimedOut(attempt))
         {
-            throw state.Timeouts.AttemptTimeoutError(error);
+            return Outcome.FromException<HttpResponseMessage>(state.Timeouts.AttemptTimeoutError(error));
+        }
+        catch (Exception error)
+        {
+            return Outcome.FromException<HttpResponseMessage>(error);
         }
         finally
         {
@@ -232,7 +272,10 @@ public sealed class ResilienceHandler : DelegatingHandler
                 MaxDelay = options.MaxDelay,
                 UseJitter = options.UseJitter,
                 Randomizer = options.Randomizer,
-                ShouldHandle = args => new ValueTask<bool>(options.MaxRetryAttempts > 0 && ShouldRetry(args.Outcome, args.Context, options)),
+                // The first outcome reaching the strategy was already found retryable (see SendFirstThenRetryAsync).
+                ShouldHandle = args => new ValueTask<bool>(options.MaxRetryAttempts > 0
+                    && ((args.AttemptNumber == 0 && args.Context.Properties.TryGetValue(FirstRetried, out var first) && first)
+                        || ShouldRetry(args.Outcome, args.Context, options))),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(
                     args.Outcome.Result is { } r ? RetryAfter.Read(r, _time.GetUtcNow()) : null),
                 OnRetry = args =>
@@ -336,5 +379,19 @@ public sealed class ResilienceHandler : DelegatingHandler
 
     private sealed record Strategies(ResilienceOptions Options, ResiliencePipeline<HttpResponseMessage> Outer);
 
-    private sealed record CallState(ResilienceHandler Handler, CallTimeouts Timeouts, ResiliencePipeline<HttpResponseMessage> Breaker, HttpRequestMessage Request, RequestBody Body);
+    private sealed class CallState(ResilienceHandler handler, CallTimeouts timeouts, ResiliencePipeline<HttpResponseMessage> breaker, HttpRequestMessage request, RequestBody body)
+    {
+        public ResilienceHandler Handler { get; } = handler;
+
+        public CallTimeouts Timeouts { get; } = timeouts;
+
+        public ResiliencePipeline<HttpResponseMessage> Breaker { get; } = breaker;
+
+        public HttpRequestMessage Request { get; } = request;
+
+        public RequestBody Body { get; } = body;
+
+        /// <summary>The outcome of the first attempt, handed to the retry strategy as its own first attempt's.</summary>
+        public Outcome<HttpResponseMessage>? First { get; set; }
+    }
 }

@@ -105,6 +105,14 @@ public sealed class ClientCallSmokeTests
         Assert.That(report, Does.Contain("| Raw HttpClient (baseline) |").And.Contain("| + ResilienceHandler (defaults) |").And.Contain("| Full AddDatabackerClient pipeline |"));
     }
 
+    [Test]
+    public async Task The_handler_costs_report_every_stage_in_memory()
+    {
+        var report = await HandlerCosts.RunAsync(rounds: 2, callsPerBlock: 3);
+
+        Assert.That(report, Does.Contain("| Raw HttpClient (baseline) |").And.Contain("| + ResilienceHandler (defaults) |").And.Contain("| Full AddDatabackerClient pipeline |"));
+    }
+
     /// <summary>Drops null members, which some serializers write and others leave out.</summary>
     private static JToken Normalize(JToken token)
     {

@@ -234,6 +234,48 @@ public sealed class ResilienceHandlerTests
     }
 
     [Test]
+    public void A_transport_error_on_every_attempt_ends_after_the_last_retry_with_that_error()
+    {
+        var primary = new RecordingHandler((_, n) => throw new HttpRequestException($"connection reset {n}"));
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(TestPipelines.FastResilience()));
+
+        var error = Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("https://controller.example/config/abc"));
+
+        Assert.That(primary.Requests, Has.Count.EqualTo(4), "one attempt and three retries, not one more");
+        Assert.That(error!.Message, Does.EndWith(" 4"), "the last attempt's error");
+    }
+
+    [Test]
+    public void A_transport_error_that_is_not_retried_leaves_after_one_attempt_as_it_was_thrown()
+    {
+        var thrown = new HttpRequestException("connection reset");
+        var primary = new RecordingHandler((_, _) => throw thrown);
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(TestPipelines.FastResilience()));
+
+        var error = Assert.ThrowsAsync<HttpRequestException>(() => client.PostAsync("https://controller.example/report/abc", new StringContent("{}")));
+
+        Assert.That(error, Is.SameAs(thrown));
+        Assert.That(primary.Requests, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_transient_status_then_a_transport_error_then_success_takes_three_attempts()
+    {
+        var primary = new RecordingHandler((_, n) => n switch
+        {
+            1 => Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)),
+            2 => throw new HttpRequestException("connection reset"),
+            _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)),
+        });
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(TestPipelines.FastResilience()));
+
+        using var response = await client.GetAsync("https://controller.example/config/abc");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(primary.Requests, Has.Count.EqualTo(3));
+    }
+
+    [Test]
     public void A_call_over_its_attempt_timeout_is_a_typed_timeout_error()
     {
         var primary = new HangingHandler();
