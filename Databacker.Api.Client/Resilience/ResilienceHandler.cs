@@ -272,7 +272,7 @@ public sealed class ResilienceHandler : DelegatingHandler
                 MaxDelay = options.MaxDelay,
                 UseJitter = options.UseJitter,
                 Randomizer = options.Randomizer,
-                // The first outcome reaching the strategy was already found retryable (see SendFirstThenRetryAsync).
+                // The first outcome reaching the strategy was already found retryable (the first attempt runs in SendAsync).
                 ShouldHandle = args => new ValueTask<bool>(options.MaxRetryAttempts > 0
                     && ((args.AttemptNumber == 0 && args.Context.Properties.TryGetValue(FirstRetried, out var first) && first)
                         || ShouldRetry(args.Outcome, args.Context, options))),
