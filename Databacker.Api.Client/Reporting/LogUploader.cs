@@ -84,20 +84,36 @@ public sealed class LogUploader
     private async Task<LogUploadSummary> RunAsync(LineSource source, CancellationToken cancellationToken)
     {
         var encoder = new LogLineEncoder(_redactor, _options.MaxMessageLength);
-        var retained = new ArrayBufferWriter<byte>(Math.Min(_options.MaxChunkBytes, 64 * 1024));
+
+        // Two chunks: the one whose receipt is pending (kept for a 413 split) and the next one, filled meanwhile.
+        var chunks = new[] { NewChunk(), NewChunk() };
+        var next = 0;
         var totals = new Totals();
         TaskCompletionSource? flush = null;
         ChunkRequest? request = null;
+
+        // The last request whose body is complete and whose receipt is pending. While the server reads the end of
+        // its body and answers, the next chunk's lines are encoded already (but not sent: one request at a time,
+        // so requests, 413 splits and receipts stay in order and a sender never runs twice at once).
+        ChunkRequest? previous = null;
         try
         {
             ReadOnlyMemory<byte> carried = default;
             while (true)
             {
-                // Idle: wait for the first line of the next chunk; a flush now has nothing to wait for.
+                // Idle: wait for the first line of the next chunk; a flush now only waits for the pending receipt.
                 if (carried.IsEmpty)
                 {
                     if (!source.TryRead(out var first, out flush))
                     {
+                        if (previous is not null)
+                        {
+                            // Nothing to encode meanwhile: take the receipt before waiting for lines.
+                            totals.Add(await FinishAsync(previous, cancellationToken).ConfigureAwait(false));
+                            previous = null;
+                            continue;
+                        }
+
                         if (!await source.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
                         {
                             break;
@@ -108,6 +124,12 @@ public sealed class LogUploader
 
                     if (flush is not null)
                     {
+                        if (previous is not null)
+                        {
+                            totals.Add(await FinishAsync(previous, cancellationToken).ConfigureAwait(false));
+                            previous = null;
+                        }
+
                         flush.TrySetResult();
                         flush = null;
                         continue;
@@ -116,10 +138,42 @@ public sealed class LogUploader
                     carried = encoder.Encode(first!);
                 }
 
-                request = new ChunkRequest(_send, retained, cancellationToken);
-                request.Add(carried.Span);
+                var chunk = chunks[next];
+                next ^= 1;
+                chunk.ResetWrittenCount();
+                chunk.Write(carried.Span);
                 carried = default;
-                var ended = false;
+                var lines = 1;
+                var full = false;
+                if (previous is not null)
+                {
+                    // Encode the next chunk while the previous request's receipt is pending.
+                    while (!previous.Answered && source.TryRead(out var entry, out flush))
+                    {
+                        if (flush is not null)
+                        {
+                            break;
+                        }
+
+                        var line = encoder.Encode(entry!);
+                        if (chunk.WrittenCount + line.Length > _options.MaxChunkBytes)
+                        {
+                            carried = line;
+                            full = true;
+                            break;
+                        }
+
+                        chunk.Write(line.Span);
+                        lines++;
+                    }
+
+                    var answered = previous;
+                    previous = null;
+                    totals.Add(await FinishAsync(answered, cancellationToken).ConfigureAwait(false));
+                }
+
+                request = new ChunkRequest(_send, chunk, lines, cancellationToken);
+                var ended = full || flush is not null;
                 using (var deadline = new CancellationTokenSource(_options.MaxChunkDelay, _time))
                 using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token))
                 {
@@ -165,11 +219,14 @@ public sealed class LogUploader
                     }
                 }
 
-                var finishing = request;
+                await request.CompleteBodyAsync().ConfigureAwait(false);
+                previous = request;
                 request = null;
-                totals.Add(await FinishAsync(finishing, retained, cancellationToken).ConfigureAwait(false));
                 if (flush is not null)
                 {
+                    // Everything written before the flush is in this request: it is acknowledged with its receipt.
+                    totals.Add(await FinishAsync(previous, cancellationToken).ConfigureAwait(false));
+                    previous = null;
                     flush.TrySetResult();
                     flush = null;
                 }
@@ -181,23 +238,26 @@ public sealed class LogUploader
         {
             // A request in flight must not wait for the rest of its body forever: it fails with the error.
             request?.Abort(error);
+            previous?.Forget();
             flush?.TrySetException(error);
             source.Fail(error);
             throw;
         }
+
+        ArrayBufferWriter<byte> NewChunk() => new(Math.Min(_options.MaxChunkBytes, 64 * 1024));
     }
 
-    private async Task<Totals> FinishAsync(ChunkRequest request, ArrayBufferWriter<byte> retained, CancellationToken cancellationToken)
+    private async Task<Totals> FinishAsync(ChunkRequest request, CancellationToken cancellationToken)
     {
         try
         {
-            await request.FinishAsync().ConfigureAwait(false);
+            await request.Response.ConfigureAwait(false);
             return new Totals { Lines = request.Lines, Requests = 1, Bytes = request.Bytes };
         }
         catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
         {
-            // The request's lines are all still in the retained chunk: resend them in halves.
-            return await SendSplitAsync(retained.WrittenMemory, request.Lines, error, cancellationToken).ConfigureAwait(false);
+            // The request's lines are all still in its retained chunk: resend them in halves.
+            return await SendSplitAsync(request.Retained, request.Lines, error, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -279,10 +339,11 @@ public sealed class LogUploader
         private readonly Task<LogReceipt> _response;
         private int _pushed;
 
-        public ChunkRequest(Func<Stream, CancellationToken, Task<LogReceipt>> send, ArrayBufferWriter<byte> retained, CancellationToken cancellationToken)
+        public ChunkRequest(Func<Stream, CancellationToken, Task<LogReceipt>> send, ArrayBufferWriter<byte> retained, int lines, CancellationToken cancellationToken)
         {
+            // The chunk may hold lines already (encoded while the previous receipt was pending): they go first.
             _retained = retained;
-            _retained.ResetWrittenCount();
+            Lines = lines;
             var body = _pipe.Reader.AsStream();
 
             // On its own task: a sender that reads the body synchronously must not block the lines feeding it.
@@ -295,6 +356,12 @@ public sealed class LogUploader
         public int Lines { get; private set; }
 
         public int Bytes => _retained.WrittenCount;
+
+        /// <summary>The lines of this request, kept until it is acknowledged.</summary>
+        public ReadOnlyMemory<byte> Retained => _retained.WrittenMemory;
+
+        /// <summary>The receipt; await it once the body is complete.</summary>
+        public Task<LogReceipt> Response => _response;
 
         public long Unpushed => _retained.WrittenCount - _pushed;
 
@@ -320,12 +387,15 @@ public sealed class LogUploader
 
         public void Abort(Exception error) => _pipe.Writer.Complete(error);
 
-        public async Task<LogReceipt> FinishAsync()
+        /// <summary>Ends the body: the transport gets the rest, and the server can answer.</summary>
+        public ValueTask CompleteBodyAsync()
         {
             WriteUnpushed();
-            await _pipe.Writer.CompleteAsync().ConfigureAwait(false);
-            return await _response.ConfigureAwait(false);
+            return _pipe.Writer.CompleteAsync();
         }
+
+        /// <summary>The upload failed elsewhere: this receipt will not be awaited, so its failure is observed here.</summary>
+        public void Forget() => _response.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         private void WriteUnpushed()
         {
