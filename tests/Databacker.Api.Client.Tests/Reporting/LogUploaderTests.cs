@@ -291,6 +291,51 @@ public class LogUploaderTests
     }
 
     [Test]
+    public async Task Lines_encoded_while_a_receipt_is_pending_go_after_its_413_halves_in_order()
+    {
+        // The first request's receipt is held back until the uploader has taken the next chunk's lines (encoded
+        // while it waits), then it is a 413: its halves must be accepted before the lines encoded meanwhile.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var accepted = new List<string>();
+        var calls = 0;
+        async Task<LogReceipt> Send(Stream body, CancellationToken ct)
+        {
+            var text = await new StreamReader(body, Encoding.UTF8).ReadToEndAsync(ct);
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                await release.Task.WaitAsync(ct);
+                throw new DatabackerApiException("too large", 413, null, new Dictionary<string, IEnumerable<string>>(), null);
+            }
+
+            lock (accepted)
+            {
+                accepted.Add(text);
+            }
+
+            return new LogReceipt();
+        }
+
+        var uploader = new LogUploader(Send, SecretRedactor.UrlsOnly, new LogUploaderOptions { MaxChunkBytes = 4096 });
+        var channel = await WriteLines(100);
+        var upload = uploader.UploadAsync(channel.Reader);
+
+        // A chunk holds about 16 lines; wait (bounded) until the uploader took far more than one chunk.
+        for (var i = 0; i < 500 && channel.Reader.Count > 70; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.That(channel.Reader.Count, Is.LessThanOrEqualTo(70), "lines were taken while the receipt was pending");
+        release.SetResult();
+        var summary = await upload;
+
+        var seqs = accepted.SelectMany(b => b.Split('\n', StringSplitOptions.RemoveEmptyEntries)).Select(l => JsonConvert.DeserializeObject<LogEntry>(l)!.Seq);
+        Assert.That(seqs, Is.EqualTo(Enumerable.Range(0, 100).Select(i => (long)i)));
+        Assert.That(summary.Lines, Is.EqualTo(100));
+        Assert.That(summary.Requests, Is.EqualTo(accepted.Count));
+    }
+
+    [Test]
     public async Task A_sequence_is_uploaded_whole_and_in_order_in_bounded_chunks()
     {
         var server = new RecordingServer();
