@@ -10,10 +10,12 @@ namespace Databacker.Api.Client.Reporting;
 
 /// <summary>
 /// Ships a run's log lines as NDJSON, redacting every line before it is serialized. Each request is bounded by size
-/// (<see cref="LogUploaderOptions.MaxChunkBytes"/>) and time (<see cref="LogUploaderOptions.MaxChunkDelay"/>) and
-/// its body is streamed while the lines arrive (no length known up front, so HTTP/1.1 uses chunked transfer):
-/// memory is bounded by one chunk however much is logged. A chunk the server refuses as too large (413) is split
-/// in halves and resent; the server deduplicates resent lines by (run, seq).
+/// (<see cref="LogUploaderOptions.MaxChunkBytes"/>) and time (<see cref="LogUploaderOptions.MaxChunkDelay"/>).
+/// Lines that trickle are streamed while they arrive (no length known up front, so HTTP/1.1 uses chunked transfer);
+/// a chunk whose lines were all waiting already (a busy log) is sent whole, with its length, while the next chunk
+/// is encoded. Requests go one at a time, in order; memory is bounded by two chunks however much is logged. A chunk
+/// the server refuses as too large (413) is split in halves and resent; the server deduplicates resent lines by
+/// (run, seq).
 /// </summary>
 public sealed class LogUploader
 {
@@ -30,8 +32,9 @@ public sealed class LogUploader
 
     /// <summary>Creates an uploader.</summary>
     /// <param name="send">
-    /// Sends one NDJSON body, e.g. <c>(body, ct) => reporting.PostLogsAsync(body, instanceId, ct)</c>. The body is a
-    /// stream without a length that ends when the chunk is complete; read it to its end.
+    /// Sends one NDJSON body, e.g. <c>(body, ct) => reporting.PostLogsAsync(body, instanceId, ct)</c>. The body is
+    /// either a stream without a length that ends when the chunk is complete, or (a chunk complete before it is sent)
+    /// a stream with a length; read it to its end. It is called once at a time, possibly on the uploader's thread.
     /// </param>
     /// <param name="redactor">Removes secrets from every line before it is serialized.</param>
     /// <param name="options">Chunking options; defaults when <see langword="null"/>.</param>
@@ -145,35 +148,60 @@ public sealed class LogUploader
                 carried = default;
                 var lines = 1;
                 var full = false;
-                if (previous is not null)
+                var opened = _time.GetTimestamp();
+
+                // Take every line that is waiting already (also while the previous receipt is pending). A chunk that
+                // fills (or is flushed) before the lines run dry is sent whole: with its length, from this thread,
+                // without a body pipe or a thread-pool hand-off, while the next chunk is encoded. Only a chunk whose
+                // lines trickle is streamed while they arrive (below).
+                while (source.TryRead(out var waiting, out flush))
                 {
-                    // Encode the next chunk while the previous request's receipt is pending.
-                    while (!previous.Answered && source.TryRead(out var entry, out flush))
+                    if (flush is not null)
                     {
-                        if (flush is not null)
-                        {
-                            break;
-                        }
-
-                        var line = encoder.Encode(entry!);
-                        if (chunk.WrittenCount + line.Length > _options.MaxChunkBytes)
-                        {
-                            carried = line;
-                            full = true;
-                            break;
-                        }
-
-                        chunk.Write(line.Span);
-                        lines++;
+                        break;
                     }
 
+                    var line = encoder.Encode(waiting!);
+                    if (chunk.WrittenCount + line.Length > _options.MaxChunkBytes)
+                    {
+                        carried = line;
+                        full = true;
+                        break;
+                    }
+
+                    chunk.Write(line.Span);
+                    lines++;
+                    if ((lines & 255) == 0 && _time.GetElapsedTime(opened) >= _options.MaxChunkDelay)
+                    {
+                        full = true; // lines keep coming, but slowly: the chunk waited long enough
+                        break;
+                    }
+                }
+
+                if (previous is not null)
+                {
                     var answered = previous;
                     previous = null;
                     totals.Add(await FinishAsync(answered, cancellationToken).ConfigureAwait(false));
                 }
 
+                if (full || flush is not null)
+                {
+                    previous = ChunkRequest.SendWhole(_send, chunk, lines, cancellationToken);
+                    if (flush is not null)
+                    {
+                        // Everything written before the flush is in this request: it is acknowledged with its receipt.
+                        totals.Add(await FinishAsync(previous, cancellationToken).ConfigureAwait(false));
+                        previous = null;
+                        flush.TrySetResult();
+                        flush = null;
+                    }
+
+                    continue;
+                }
+
                 request = new ChunkRequest(_send, chunk, lines, cancellationToken);
-                var ended = full || flush is not null;
+                var ended = false;
                 using (var deadline = new CancellationTokenSource(_options.MaxChunkDelay, _time))
                 using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token))
                 {
@@ -317,8 +345,9 @@ public sealed class LogUploader
     }
 
     /// <summary>
-    /// One request in flight: its body is a pipe the transport reads while lines are added; the lines are also kept
-    /// (at most one chunk) so that a 413 can be answered by resending them in halves.
+    /// One request in flight: its body is either a pipe the transport reads while lines are added, or a whole chunk
+    /// sent at once (<see cref="SendWhole"/>); the lines are also kept (at most one chunk) so that a 413 can be
+    /// answered by resending them in halves.
     /// </summary>
     private sealed class ChunkRequest
     {
@@ -334,17 +363,26 @@ public sealed class LogUploader
             writerScheduler: PipeScheduler.Inline,
             useSynchronizationContext: false);
 
-        private readonly Pipe _pipe = new(BodyPipe);
+        private readonly Pipe? _pipe; // none for a whole chunk
         private readonly ArrayBufferWriter<byte> _retained;
         private readonly Task<LogReceipt> _response;
         private int _pushed;
 
-        public ChunkRequest(Func<Stream, CancellationToken, Task<LogReceipt>> send, ArrayBufferWriter<byte> retained, int lines, CancellationToken cancellationToken)
+        private ChunkRequest(ArrayBufferWriter<byte> retained, int lines, Task<LogReceipt> response)
         {
-            // The chunk may hold lines already (encoded while the previous receipt was pending): they go first.
             _retained = retained;
             Lines = lines;
-            var body = _pipe.Reader.AsStream();
+            _pushed = retained.WrittenCount;
+            _response = response;
+        }
+
+        public ChunkRequest(Func<Stream, CancellationToken, Task<LogReceipt>> send, ArrayBufferWriter<byte> retained, int lines, CancellationToken cancellationToken)
+        {
+            // The chunk may hold lines already (those that were waiting): they go first.
+            _pipe = new Pipe(BodyPipe);
+            _retained = retained;
+            Lines = lines;
+            var body = Pipe.Reader.AsStream();
 
             // On its own task: a sender that reads the body synchronously must not block the lines feeding it.
             _response = Task.Run(() => send(body, cancellationToken), cancellationToken);
@@ -354,6 +392,33 @@ public sealed class LogUploader
         }
 
         public int Lines { get; private set; }
+
+        private Pipe Pipe => _pipe ?? throw new InvalidOperationException("A whole chunk has no body pipe.");
+
+        /// <summary>
+        /// Sends a complete chunk: the body exists before the request starts, so the sender runs on this thread (even
+        /// one that reads the body synchronously cannot wait for lines) and the body has a length. The receipt may be
+        /// pending when this returns.
+        /// </summary>
+        public static ChunkRequest SendWhole(Func<Stream, CancellationToken, Task<LogReceipt>> send, ArrayBufferWriter<byte> retained, int lines, CancellationToken cancellationToken)
+        {
+            if (!MemoryMarshal.TryGetArray(retained.WrittenMemory, out var segment))
+            {
+                segment = retained.WrittenMemory.ToArray();
+            }
+
+            Task<LogReceipt> response;
+            try
+            {
+                response = send(new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false), cancellationToken);
+            }
+            catch (Exception error)
+            {
+                response = Task.FromException<LogReceipt>(error);
+            }
+
+            return new ChunkRequest(retained, lines, response);
+        }
 
         public int Bytes => _retained.WrittenCount;
 
@@ -381,17 +446,17 @@ public sealed class LogUploader
         public async ValueTask<bool> PushAsync(CancellationToken cancellationToken)
         {
             WriteUnpushed();
-            var result = await _pipe.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var result = await Pipe.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             return !result.IsCompleted && !result.IsCanceled && !_response.IsCompleted;
         }
 
-        public void Abort(Exception error) => _pipe.Writer.Complete(error);
+        public void Abort(Exception error) => Pipe.Writer.Complete(error);
 
         /// <summary>Ends the body: the transport gets the rest, and the server can answer.</summary>
         public ValueTask CompleteBodyAsync()
         {
             WriteUnpushed();
-            return _pipe.Writer.CompleteAsync();
+            return Pipe.Writer.CompleteAsync();
         }
 
         /// <summary>The upload failed elsewhere: this receipt will not be awaited, so its failure is observed here.</summary>
@@ -401,7 +466,7 @@ public sealed class LogUploader
         {
             if (_pushed < _retained.WrittenCount)
             {
-                _pipe.Writer.Write(_retained.WrittenSpan[_pushed..]);
+                Pipe.Writer.Write(_retained.WrittenSpan[_pushed..]);
                 _pushed = _retained.WrittenCount;
             }
         }

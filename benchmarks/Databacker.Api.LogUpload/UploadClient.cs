@@ -16,9 +16,12 @@ internal static class UploadClient
     // Warm-up: enough requests, not only lines, for the per-request path (HttpClient, the generated client, the
     // uploader's per-chunk code) to reach tier 1 before the timed run. Tiered compilation promotes a method after 30
     // calls, in the background, in two steps with dynamic PGO; one pass of 100,000 lines is only ~23 requests, which
-    // left ~2,000 methods (≈ 1.3 CPU s) to be compiled during the timed run.
+    // left ~2,000 methods (≈ 1.3 CPU s) to be compiled during the timed run. So passes repeat until one (with its
+    // pause) compiles fewer than WarmUpSettledMethods methods: under load the background compiler falls behind.
     private const long WarmUpLines = 100_000;
-    private const int WarmUpPasses = 6;
+    private const int MinWarmUpPasses = 4;
+    private const int MaxWarmUpPasses = 16;
+    private const long WarmUpSettledMethods = 40;
 
     public static async Task<int> RunAsync(Uri server, long lines, int chunkBytes)
     {
@@ -31,10 +34,17 @@ internal static class UploadClient
 
         // Warm up (JIT, connection, and the working-set sampler's own code), then measure from a collected heap.
         using var memory = new PeakWorkingSet(TimeSpan.FromMilliseconds(20));
-        for (var pass = 0; pass < WarmUpPasses; pass++)
+        var passes = 0;
+        while (passes < MaxWarmUpPasses)
         {
+            var compiled = JitInfo.GetCompiledMethodCount();
             await uploader.UploadAsync(LogLines.Entries(WarmUpLines));
             await Task.Delay(TimeSpan.FromMilliseconds(500)); // lets tiered compilation finish in the background
+            passes++;
+            if (passes >= MinWarmUpPasses && JitInfo.GetCompiledMethodCount() - compiled < WarmUpSettledMethods)
+            {
+                break;
+            }
         }
 
         (await http.PostAsync("stats/reset", null)).EnsureSuccessStatusCode(); // the server counts the timed run only
@@ -56,7 +66,7 @@ internal static class UploadClient
         memory.Sample();
 
         Console.WriteLine(JsonConvert.SerializeObject(new ClientResult(
-            clock.Elapsed.TotalSeconds, summary.Lines, summary.Requests, summary.Bytes, WarmUpLines * WarmUpPasses, baseline, memory.Peak,
+            clock.Elapsed.TotalSeconds, summary.Lines, summary.Requests, summary.Bytes, WarmUpLines * passes, baseline, memory.Peak,
             GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore, GC.CollectionCount(2) - gen2Before, cpu,
             JitInfo.GetCompiledMethodCount() - jitMethodsBefore, (JitInfo.GetCompilationTime() - jitTimeBefore).TotalSeconds)));
         return 0;

@@ -363,6 +363,34 @@ public class LogUploaderTests
     }
 
     [Test]
+    public async Task A_chunk_whose_lines_never_run_dry_is_still_cut_at_the_maximum_delay()
+    {
+        // Every line is ready when asked for, but each takes 10 ms of (fake) time: the 2 s cut still applies.
+        var time = new FakeTimeProvider();
+        var server = new RecordingServer();
+        var uploader = new LogUploader(server.SendAsync, SecretRedactor.UrlsOnly, new LogUploaderOptions { MaxChunkDelay = TimeSpan.FromSeconds(2) }, time);
+        var run = Guid.NewGuid();
+
+        async IAsyncEnumerable<LogEntry> Lines()
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(10));
+                yield return new LogEntry { Run = run, Seq = i, Stream = LogStream.Stdout, Message = "line " + i };
+            }
+
+            await Task.CompletedTask;
+        }
+
+        var summary = await uploader.UploadAsync(Lines());
+
+        Assert.That(server.Lines().Select(l => l.Seq), Is.EqualTo(Enumerable.Range(0, 1000).Select(i => (long)i)));
+        Assert.That(server.Bodies, Has.Count.GreaterThanOrEqualTo(4), "about 10 s of lines, cut every 2 to 3 s");
+        Assert.That(server.Bodies.Select(b => b.Count(c => c == '\n')), Has.All.LessThanOrEqualTo(300));
+        Assert.That(summary.Lines, Is.EqualTo(1000));
+    }
+
+    [Test]
     public async Task A_slow_sequence_has_its_partial_chunk_sent_at_the_deadline_and_loses_no_line_waiting()
     {
         var time = new FakeTimeProvider();
@@ -398,10 +426,12 @@ public class LogUploaderTests
     public async Task A_line_that_cannot_be_serialized_fails_the_upload_and_the_request_in_flight()
     {
         Exception? bodyError = null;
+        var reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         async Task<LogReceipt> Send(Stream body, CancellationToken ct)
         {
             try
             {
+                reading.TrySetResult();
                 await body.CopyToAsync(Stream.Null, ct);
             }
             catch (Exception error)
@@ -417,10 +447,15 @@ public class LogUploaderTests
         var channel = Channel.CreateUnbounded<LogEntry>();
         var run = Guid.NewGuid();
         channel.Writer.TryWrite(new LogEntry { Run = run, Seq = 0, Stream = LogStream.Stdout, Message = "fine" });
+
+        // The first line goes out on its own (nothing else is waiting), so its request is in flight, streaming, when
+        // the bad line comes.
+        var upload = uploader.UploadAsync(channel.Reader);
+        await reading.Task.WaitAsync(TimeSpan.FromSeconds(30));
         channel.Writer.TryWrite(new LogEntry { Run = run, Seq = 1, Stream = LogStream.Stdout, Message = "bad", Fields = new Dictionary<string, object> { ["x"] = new Exploding() } });
         channel.Writer.Complete();
 
-        Assert.CatchAsync<Exception>(() => uploader.UploadAsync(channel.Reader));
+        Assert.CatchAsync<Exception>(() => upload);
         for (var i = 0; i < 200 && bodyError is null; i++)
         {
             await Task.Delay(10);
