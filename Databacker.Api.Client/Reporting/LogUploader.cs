@@ -202,7 +202,8 @@ public sealed class LogUploader
 
                 request = new ChunkRequest(_send, chunk, lines, cancellationToken);
                 var ended = false;
-                using (var deadline = new CancellationTokenSource(_options.MaxChunkDelay, _time))
+                var remaining = _options.MaxChunkDelay - _time.GetElapsedTime(opened);
+                using (var deadline = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromTicks(1), _time))
                 using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token))
                 {
                     while (!ended && !request.Answered)
@@ -225,6 +226,11 @@ public sealed class LogUploader
                             if (request.Unpushed >= PushBytes && !await request.PushAsync(cancellationToken).ConfigureAwait(false))
                             {
                                 break;
+                            }
+
+                            if ((request.Lines & 255) == 0 && _time.GetElapsedTime(opened) >= _options.MaxChunkDelay)
+                            {
+                                break; // lines keep coming, but slowly: the chunk waited long enough
                             }
 
                             continue;

@@ -5,7 +5,8 @@ public sealed class LogUploaderOptions
 {
     /// <summary>
     /// The most bytes of NDJSON in one request (default 1 MiB, well under a controller's usual 8 MiB body limit).
-    /// Memory use is bounded by this: a request's lines are kept until it is acknowledged, so a 413 can be split.
+    /// Memory use is bounded by twice this: a request's lines are kept until it is acknowledged, so a 413 can be
+    /// split, while the next chunk is encoded.
     /// </summary>
     public int MaxChunkBytes { get; set; } = 1024 * 1024;
 
