@@ -5,6 +5,8 @@ using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Databacker.Api.Client.Exceptions;
 using Databacker.Api.Contracts;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Databacker.Api.Client.Reporting;
 
@@ -15,7 +17,9 @@ namespace Databacker.Api.Client.Reporting;
 /// a chunk whose lines were all waiting already (a busy log) is sent whole, with its length, while the next chunk
 /// is encoded. Requests go one at a time, in order; memory is bounded by two chunks however much is logged. A chunk
 /// the server refuses as too large (413) is split in halves and resent; the server deduplicates resent lines by
-/// (run, seq).
+/// (run, seq). After a 413, later requests of the same upload are no larger than the largest half the server then
+/// accepted, so a controller with a body limit below <see cref="LogUploaderOptions.MaxChunkBytes"/> costs one split,
+/// not one per request.
 /// </summary>
 public sealed class LogUploader
 {
@@ -29,6 +33,7 @@ public sealed class LogUploader
     private readonly SecretRedactor _redactor;
     private readonly LogUploaderOptions _options;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
 
     /// <summary>Creates an uploader.</summary>
     /// <param name="send">
@@ -40,12 +45,18 @@ public sealed class LogUploader
     /// <param name="options">Chunking options; defaults when <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock; the system clock when <see langword="null"/>.</param>
     public LogUploader(Func<Stream, CancellationToken, Task<LogReceipt>> send, SecretRedactor redactor, LogUploaderOptions? options = null, TimeProvider? timeProvider = null)
+        : this(send, redactor, options, timeProvider, null)
+    {
+    }
+
+    internal LogUploader(Func<Stream, CancellationToken, Task<LogReceipt>> send, SecretRedactor redactor, LogUploaderOptions? options, TimeProvider? timeProvider, ILogger? logger)
     {
         _send = send ?? throw new ArgumentNullException(nameof(send));
         _redactor = redactor ?? throw new ArgumentNullException(nameof(redactor));
         _options = options ?? new LogUploaderOptions();
         _options.Validate();
         _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>
@@ -88,6 +99,9 @@ public sealed class LogUploader
     {
         var encoder = new LogLineEncoder(_redactor, _options.MaxMessageLength);
 
+        // The most bytes per request for the rest of this upload: MaxChunkBytes until a 413 lowers it.
+        var limit = new ChunkLimit { Bytes = _options.MaxChunkBytes };
+
         // Two chunks: the one whose receipt is pending (kept for a 413 split) and the next one, filled meanwhile.
         var chunks = new[] { NewChunk(), NewChunk() };
         var next = 0;
@@ -112,7 +126,7 @@ public sealed class LogUploader
                         if (previous is not null)
                         {
                             // Nothing to encode meanwhile: take the receipt before waiting for lines.
-                            totals.Add(await FinishAsync(previous, cancellationToken).ConfigureAwait(false));
+                            totals.Add(await FinishAsync(previous, limit, cancellationToken).ConfigureAwait(false));
                             previous = null;
                             continue;
                         }
@@ -129,7 +143,7 @@ public sealed class LogUploader
                     {
                         if (previous is not null)
                         {
-                            totals.Add(await FinishAsync(previous, cancellationToken).ConfigureAwait(false));
+                            totals.Add(await FinishAsync(previous, limit, cancellationToken).ConfigureAwait(false));
                             previous = null;
                         }
 
@@ -162,7 +176,7 @@ public sealed class LogUploader
                     }
 
                     var line = encoder.Encode(waiting!);
-                    if (chunk.WrittenCount + line.Length > _options.MaxChunkBytes)
+                    if (chunk.WrittenCount + line.Length > limit.Bytes)
                     {
                         carried = line;
                         full = true;
@@ -182,7 +196,16 @@ public sealed class LogUploader
                 {
                     var answered = previous;
                     previous = null;
-                    totals.Add(await FinishAsync(answered, cancellationToken).ConfigureAwait(false));
+                    totals.Add(await FinishAsync(answered, limit, cancellationToken).ConfigureAwait(false));
+                }
+
+                if ((full || flush is not null) && chunk.WrittenCount > limit.Bytes)
+                {
+                    // Filled while a 413 was pending: sent in pieces under the lowered limit, not as a sure 413.
+                    totals.Add(await SendPiecesAsync(chunk.WrittenMemory, limit, cancellationToken).ConfigureAwait(false));
+                    flush?.TrySetResult();
+                    flush = null;
+                    continue;
                 }
 
                 if (full || flush is not null)
@@ -191,7 +214,7 @@ public sealed class LogUploader
                     if (flush is not null)
                     {
                         // Everything written before the flush is in this request: it is acknowledged with its receipt.
-                        totals.Add(await FinishAsync(previous, cancellationToken).ConfigureAwait(false));
+                        totals.Add(await FinishAsync(previous, limit, cancellationToken).ConfigureAwait(false));
                         previous = null;
                         flush.TrySetResult();
                         flush = null;
@@ -216,7 +239,7 @@ public sealed class LogUploader
                             }
 
                             var line = encoder.Encode(entry!);
-                            if (request.Bytes + line.Length > _options.MaxChunkBytes)
+                            if (request.Bytes + line.Length > limit.Bytes)
                             {
                                 carried = line;
                                 break;
@@ -259,7 +282,7 @@ public sealed class LogUploader
                 if (flush is not null)
                 {
                     // Everything written before the flush is in this request: it is acknowledged with its receipt.
-                    totals.Add(await FinishAsync(previous, cancellationToken).ConfigureAwait(false));
+                    totals.Add(await FinishAsync(previous, limit, cancellationToken).ConfigureAwait(false));
                     previous = null;
                     flush.TrySetResult();
                     flush = null;
@@ -281,7 +304,7 @@ public sealed class LogUploader
         ArrayBufferWriter<byte> NewChunk() => new(Math.Min(_options.MaxChunkBytes, 64 * 1024));
     }
 
-    private async Task<Totals> FinishAsync(ChunkRequest request, CancellationToken cancellationToken)
+    private async Task<Totals> FinishAsync(ChunkRequest request, ChunkLimit limit, CancellationToken cancellationToken)
     {
         try
         {
@@ -291,11 +314,15 @@ public sealed class LogUploader
         catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
         {
             // The request's lines are all still in its retained chunk: resend them in halves.
-            return await SendSplitAsync(request.Retained, request.Lines, error, cancellationToken).ConfigureAwait(false);
+            return await SendRefusedAsync(request.Retained, request.Lines, error, limit, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<Totals> SendSplitAsync(ReadOnlyMemory<byte> body, int lines, DatabackerApiException refusal, CancellationToken cancellationToken)
+    // A body refused with a 413: its first half is sent (split again while it is refused), and the size the server
+    // then accepts caps every later request of this upload, starting with the rest of this body. So a controller
+    // with a small limit costs one descent of halves, not one per chunk. The cap is never below 1 KiB (the least
+    // MaxChunkBytes); a single line larger than it still goes alone, and a single line refused is an error.
+    private async Task<Totals> SendRefusedAsync(ReadOnlyMemory<byte> body, int lines, DatabackerApiException refusal, ChunkLimit limit, CancellationToken cancellationToken)
     {
         if (lines <= 1)
         {
@@ -311,27 +338,87 @@ public sealed class LogUploader
             cut += span[cut..].IndexOf((byte)'\n') + 1;
         }
 
+        var first = body[..cut];
         var totals = new Totals();
-        foreach (var (half, count) in new[] { (body[..cut], lines / 2), (body[cut..], lines - (lines / 2)) })
+        try
         {
-            try
+            await SendBodyAsync(first, cancellationToken).ConfigureAwait(false);
+            totals.Add(new Totals { Lines = lines / 2, Requests = 1, Bytes = first.Length });
+            var cap = Math.Max(first.Length, 1024);
+            if (cap < limit.Bytes)
             {
-                if (!MemoryMarshal.TryGetArray(half, out var segment))
+                limit.Bytes = cap;
+                if (!limit.Logged)
                 {
-                    segment = half.ToArray();
+                    limit.Logged = true;
+                    LogUploaderLog.ChunksCapped(_logger, body.Length, cap);
+                }
+            }
+        }
+        catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
+        {
+            totals.Add(await SendRefusedAsync(first, lines / 2, error, limit, cancellationToken).ConfigureAwait(false));
+        }
+
+        totals.Add(await SendPiecesAsync(body[cut..], limit, cancellationToken).ConfigureAwait(false));
+        return totals;
+    }
+
+    // Whole lines in order, in requests no larger than the limit (a line larger than it goes alone): the rest of a
+    // refused body, or a chunk encoded while the 413 that lowered the limit was pending. A piece refused still is
+    // split again.
+    private async Task<Totals> SendPiecesAsync(ReadOnlyMemory<byte> body, ChunkLimit limit, CancellationToken cancellationToken)
+    {
+        var totals = new Totals();
+        while (!body.IsEmpty)
+        {
+            var span = body.Span;
+            var cut = 0;
+            var count = 0;
+            while (cut < span.Length)
+            {
+                var end = cut + span[cut..].IndexOf((byte)'\n') + 1;
+                if (count > 0 && end > limit.Bytes)
+                {
+                    break;
                 }
 
-                using var stream = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
-                await _send(stream, cancellationToken).ConfigureAwait(false);
-                totals.Add(new Totals { Lines = count, Requests = 1, Bytes = half.Length });
+                cut = end;
+                count++;
+            }
+
+            var piece = body[..cut];
+            body = body[cut..];
+            try
+            {
+                await SendBodyAsync(piece, cancellationToken).ConfigureAwait(false);
+                totals.Add(new Totals { Lines = count, Requests = 1, Bytes = piece.Length });
             }
             catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
             {
-                totals.Add(await SendSplitAsync(half, count, error, cancellationToken).ConfigureAwait(false));
+                totals.Add(await SendRefusedAsync(piece, count, error, limit, cancellationToken).ConfigureAwait(false));
             }
         }
 
         return totals;
+    }
+
+    private async Task SendBodyAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        if (!MemoryMarshal.TryGetArray(body, out var segment))
+        {
+            segment = body.ToArray();
+        }
+
+        using var stream = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
+        await _send(stream, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Per upload: the most bytes per request, lowered after a 413 (logged once).
+    private sealed class ChunkLimit
+    {
+        public int Bytes;
+        public bool Logged;
     }
 
     private struct Totals

@@ -17,10 +17,20 @@ public class LogUploaderTests
 
         public List<string> Bodies { get; } = [];
 
+        /// <summary>Every request in order: its size and whether it was accepted.</summary>
+        public List<(int Bytes, bool Accepted)> Attempts { get; } = [];
+
         public Task<LogReceipt> SendAsync(Stream body, CancellationToken cancellationToken)
         {
             var text = new StreamReader(body, Encoding.UTF8).ReadToEnd();
-            if (RejectBodiesOver is { } limit && Encoding.UTF8.GetByteCount(text) > limit)
+            var bytes = Encoding.UTF8.GetByteCount(text);
+            var refused = RejectBodiesOver is { } limit && bytes > limit;
+            lock (Attempts)
+            {
+                Attempts.Add((bytes, !refused));
+            }
+
+            if (refused)
             {
                 throw new DatabackerApiException("too large", 413, null, new Dictionary<string, IEnumerable<string>>(), null);
             }
@@ -81,6 +91,71 @@ public class LogUploaderTests
 
         Assert.That(server.Lines().Select(l => l.Seq), Is.EqualTo(Enumerable.Range(0, 100).Select(i => (long)i)));
         Assert.That(server.Bodies, Has.All.Matches<string>(b => Encoding.UTF8.GetByteCount(b) <= 1000));
+    }
+
+    [Test]
+    public async Task After_a_413_later_chunks_are_capped_at_the_size_the_server_accepted()
+    {
+        // A controller with a 64 KiB limit and the default 4 MiB chunks: the first chunk is split by 413s, and every
+        // later request (also the chunk encoded while that 413 was pending) fits, without another 413.
+        var server = new RecordingServer { RejectBodiesOver = 64 * 1024 };
+        var logger = new RecordingLogger();
+        var uploader = new LogUploader(server.SendAsync, SecretRedactor.UrlsOnly, null, null, logger);
+        var channel = await WriteLines(80_000);
+
+        var summary = await uploader.UploadAsync(channel.Reader);
+
+        Assert.That(server.Lines().Select(l => l.Seq), Is.EqualTo(Enumerable.Range(0, 80_000).Select(i => (long)i)));
+        var firstAccepted = server.Attempts.FindIndex(a => a.Accepted);
+        Assert.That(firstAccepted, Is.GreaterThan(0), "the first chunk was refused");
+        var cap = server.Attempts.Where(a => a.Accepted).Take(64).Max(a => a.Bytes);
+        var later = server.Attempts.Skip(server.Attempts.Count / 2).ToList();
+        Assert.That(later, Has.All.Matches<(int Bytes, bool Accepted)>(a => a.Accepted), "no 413 after the first split");
+        Assert.That(server.Attempts.Count(a => !a.Accepted), Is.LessThanOrEqualTo(10), "one chunk split, not every chunk");
+        Assert.That(later.Max(a => a.Bytes), Is.LessThanOrEqualTo(cap));
+        Assert.That(summary.Lines, Is.EqualTo(80_000));
+        Assert.That(summary.Requests, Is.EqualTo(server.Bodies.Count));
+        Assert.That(logger.Messages, Has.Count.EqualTo(1).And.Some.Contains("capped"));
+    }
+
+    [Test]
+    public async Task A_flush_after_a_413_still_waits_for_its_lines_under_the_cap()
+    {
+        var server = new RecordingServer { RejectBodiesOver = 16 * 1024 };
+        var uploader = new LogUploader(server.SendAsync, SecretRedactor.UrlsOnly, new LogUploaderOptions { MaxChunkDelay = TimeSpan.FromHours(1) }, new FakeTimeProvider());
+        await using var session = uploader.Start();
+        var log = new RunLog(Guid.NewGuid(), session.Writer);
+        for (var phase = 0; phase < 3; phase++)
+        {
+            for (var i = 0; i < 2000; i++)
+            {
+                await log.WriteAsync(LogStream.Stdout, new string('x', 100) + i, "info");
+            }
+
+            await session.FlushAsync();
+            Assert.That(server.Lines(), Has.Count.EqualTo((phase + 1) * 2000), "every line before the flush is accepted");
+        }
+
+        Assert.That(server.Attempts.Skip(server.Attempts.FindIndex(a => a.Accepted)).Count(a => !a.Accepted), Is.LessThanOrEqualTo(2));
+        Assert.That(server.Lines().Select(l => l.Seq), Is.EqualTo(Enumerable.Range(0, 6000).Select(i => (long)i)));
+    }
+
+    private sealed class RecordingLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Messages)
+            {
+                Messages.Add(formatter(state, exception));
+            }
+        }
     }
 
     [Test]
