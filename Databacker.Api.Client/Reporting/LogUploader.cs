@@ -5,15 +5,21 @@ using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Databacker.Api.Client.Exceptions;
 using Databacker.Api.Contracts;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Databacker.Api.Client.Reporting;
 
 /// <summary>
 /// Ships a run's log lines as NDJSON, redacting every line before it is serialized. Each request is bounded by size
-/// (<see cref="LogUploaderOptions.MaxChunkBytes"/>) and time (<see cref="LogUploaderOptions.MaxChunkDelay"/>) and
-/// its body is streamed while the lines arrive (no length known up front, so HTTP/1.1 uses chunked transfer):
-/// memory is bounded by one chunk however much is logged. A chunk the server refuses as too large (413) is split
-/// in halves and resent; the server deduplicates resent lines by (run, seq).
+/// (<see cref="LogUploaderOptions.MaxChunkBytes"/>) and time (<see cref="LogUploaderOptions.MaxChunkDelay"/>).
+/// Lines that trickle are streamed while they arrive (no length known up front, so HTTP/1.1 uses chunked transfer);
+/// a chunk whose lines were all waiting already (a busy log) is sent whole, with its length, while the next chunk
+/// is encoded. Requests go one at a time, in order; memory is bounded by two chunks however much is logged. A chunk
+/// the server refuses as too large (413) is split in halves and resent; the server deduplicates resent lines by
+/// (run, seq). After a 413, later requests of the same upload are no larger than the largest half the server then
+/// accepted, so a controller with a body limit below <see cref="LogUploaderOptions.MaxChunkBytes"/> costs one split,
+/// not one per request.
 /// </summary>
 public sealed class LogUploader
 {
@@ -27,22 +33,30 @@ public sealed class LogUploader
     private readonly SecretRedactor _redactor;
     private readonly LogUploaderOptions _options;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
 
     /// <summary>Creates an uploader.</summary>
     /// <param name="send">
-    /// Sends one NDJSON body, e.g. <c>(body, ct) => reporting.PostLogsAsync(body, instanceId, ct)</c>. The body is a
-    /// stream without a length that ends when the chunk is complete; read it to its end.
+    /// Sends one NDJSON body, e.g. <c>(body, ct) => reporting.PostLogsAsync(body, instanceId, ct)</c>. The body is
+    /// either a stream without a length that ends when the chunk is complete, or (a chunk complete before it is sent)
+    /// a stream with a length; read it to its end. It is called once at a time, possibly on the uploader's thread.
     /// </param>
     /// <param name="redactor">Removes secrets from every line before it is serialized.</param>
     /// <param name="options">Chunking options; defaults when <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock; the system clock when <see langword="null"/>.</param>
     public LogUploader(Func<Stream, CancellationToken, Task<LogReceipt>> send, SecretRedactor redactor, LogUploaderOptions? options = null, TimeProvider? timeProvider = null)
+        : this(send, redactor, options, timeProvider, null)
+    {
+    }
+
+    internal LogUploader(Func<Stream, CancellationToken, Task<LogReceipt>> send, SecretRedactor redactor, LogUploaderOptions? options, TimeProvider? timeProvider, ILogger? logger)
     {
         _send = send ?? throw new ArgumentNullException(nameof(send));
         _redactor = redactor ?? throw new ArgumentNullException(nameof(redactor));
         _options = options ?? new LogUploaderOptions();
         _options.Validate();
         _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>
@@ -84,20 +98,39 @@ public sealed class LogUploader
     private async Task<LogUploadSummary> RunAsync(LineSource source, CancellationToken cancellationToken)
     {
         var encoder = new LogLineEncoder(_redactor, _options.MaxMessageLength);
-        var retained = new ArrayBufferWriter<byte>(Math.Min(_options.MaxChunkBytes, 64 * 1024));
+
+        // The most bytes per request for the rest of this upload: MaxChunkBytes until a 413 lowers it.
+        var limit = new ChunkLimit { Bytes = _options.MaxChunkBytes };
+
+        // Two chunks: the one whose receipt is pending (kept for a 413 split) and the next one, filled meanwhile.
+        var chunks = new[] { NewChunk(), NewChunk() };
+        var next = 0;
         var totals = new Totals();
         TaskCompletionSource? flush = null;
         ChunkRequest? request = null;
+
+        // The last request whose body is complete and whose receipt is pending. While the server reads the end of
+        // its body and answers, the next chunk's lines are encoded already (but not sent: one request at a time,
+        // so requests, 413 splits and receipts stay in order and a sender never runs twice at once).
+        ChunkRequest? previous = null;
         try
         {
             ReadOnlyMemory<byte> carried = default;
             while (true)
             {
-                // Idle: wait for the first line of the next chunk; a flush now has nothing to wait for.
+                // Idle: wait for the first line of the next chunk; a flush now only waits for the pending receipt.
                 if (carried.IsEmpty)
                 {
                     if (!source.TryRead(out var first, out flush))
                     {
+                        if (previous is not null)
+                        {
+                            // Nothing to encode meanwhile: take the receipt before waiting for lines.
+                            totals.Add(await FinishAsync(previous, limit, cancellationToken).ConfigureAwait(false));
+                            previous = null;
+                            continue;
+                        }
+
                         if (!await source.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
                         {
                             break;
@@ -108,6 +141,12 @@ public sealed class LogUploader
 
                     if (flush is not null)
                     {
+                        if (previous is not null)
+                        {
+                            totals.Add(await FinishAsync(previous, limit, cancellationToken).ConfigureAwait(false));
+                            previous = null;
+                        }
+
                         flush.TrySetResult();
                         flush = null;
                         continue;
@@ -116,11 +155,78 @@ public sealed class LogUploader
                     carried = encoder.Encode(first!);
                 }
 
-                request = new ChunkRequest(_send, retained, cancellationToken);
-                request.Add(carried.Span);
+                var chunk = chunks[next];
+                next ^= 1;
+                chunk.ResetWrittenCount();
+                chunk.Write(carried.Span);
                 carried = default;
+                var lines = 1;
+                var full = false;
+                var opened = _time.GetTimestamp();
+
+                // Take every line that is waiting already (also while the previous receipt is pending). A chunk that
+                // fills (or is flushed) before the lines run dry is sent whole: with its length, from this thread,
+                // without a body pipe or a thread-pool hand-off, while the next chunk is encoded. Only a chunk whose
+                // lines trickle is streamed while they arrive (below).
+                while (source.TryRead(out var waiting, out flush))
+                {
+                    if (flush is not null)
+                    {
+                        break;
+                    }
+
+                    var line = encoder.Encode(waiting!);
+                    if (chunk.WrittenCount + line.Length > limit.Bytes)
+                    {
+                        carried = line;
+                        full = true;
+                        break;
+                    }
+
+                    chunk.Write(line.Span);
+                    lines++;
+                    if ((lines & 255) == 0 && _time.GetElapsedTime(opened) >= _options.MaxChunkDelay)
+                    {
+                        full = true; // lines keep coming, but slowly: the chunk waited long enough
+                        break;
+                    }
+                }
+
+                if (previous is not null)
+                {
+                    var answered = previous;
+                    previous = null;
+                    totals.Add(await FinishAsync(answered, limit, cancellationToken).ConfigureAwait(false));
+                }
+
+                if ((full || flush is not null) && chunk.WrittenCount > limit.Bytes)
+                {
+                    // Filled while a 413 was pending: sent in pieces under the lowered limit, not as a sure 413.
+                    totals.Add(await SendPiecesAsync(chunk.WrittenMemory, limit, cancellationToken).ConfigureAwait(false));
+                    flush?.TrySetResult();
+                    flush = null;
+                    continue;
+                }
+
+                if (full || flush is not null)
+                {
+                    previous = ChunkRequest.SendWhole(_send, chunk, lines, cancellationToken);
+                    if (flush is not null)
+                    {
+                        // Everything written before the flush is in this request: it is acknowledged with its receipt.
+                        totals.Add(await FinishAsync(previous, limit, cancellationToken).ConfigureAwait(false));
+                        previous = null;
+                        flush.TrySetResult();
+                        flush = null;
+                    }
+
+                    continue;
+                }
+
+                request = new ChunkRequest(_send, chunk, lines, cancellationToken);
                 var ended = false;
-                using (var deadline = new CancellationTokenSource(_options.MaxChunkDelay, _time))
+                var remaining = _options.MaxChunkDelay - _time.GetElapsedTime(opened);
+                using (var deadline = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromTicks(1), _time))
                 using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token))
                 {
                     while (!ended && !request.Answered)
@@ -133,7 +239,7 @@ public sealed class LogUploader
                             }
 
                             var line = encoder.Encode(entry!);
-                            if (request.Bytes + line.Length > _options.MaxChunkBytes)
+                            if (request.Bytes + line.Length > limit.Bytes)
                             {
                                 carried = line;
                                 break;
@@ -143,6 +249,11 @@ public sealed class LogUploader
                             if (request.Unpushed >= PushBytes && !await request.PushAsync(cancellationToken).ConfigureAwait(false))
                             {
                                 break;
+                            }
+
+                            if ((request.Lines & 255) == 0 && _time.GetElapsedTime(opened) >= _options.MaxChunkDelay)
+                            {
+                                break; // lines keep coming, but slowly: the chunk waited long enough
                             }
 
                             continue;
@@ -165,11 +276,14 @@ public sealed class LogUploader
                     }
                 }
 
-                var finishing = request;
+                await request.CompleteBodyAsync().ConfigureAwait(false);
+                previous = request;
                 request = null;
-                totals.Add(await FinishAsync(finishing, retained, cancellationToken).ConfigureAwait(false));
                 if (flush is not null)
                 {
+                    // Everything written before the flush is in this request: it is acknowledged with its receipt.
+                    totals.Add(await FinishAsync(previous, limit, cancellationToken).ConfigureAwait(false));
+                    previous = null;
                     flush.TrySetResult();
                     flush = null;
                 }
@@ -181,27 +295,34 @@ public sealed class LogUploader
         {
             // A request in flight must not wait for the rest of its body forever: it fails with the error.
             request?.Abort(error);
+            previous?.Forget();
             flush?.TrySetException(error);
             source.Fail(error);
             throw;
         }
+
+        ArrayBufferWriter<byte> NewChunk() => new(Math.Min(_options.MaxChunkBytes, 64 * 1024));
     }
 
-    private async Task<Totals> FinishAsync(ChunkRequest request, ArrayBufferWriter<byte> retained, CancellationToken cancellationToken)
+    private async Task<Totals> FinishAsync(ChunkRequest request, ChunkLimit limit, CancellationToken cancellationToken)
     {
         try
         {
-            await request.FinishAsync().ConfigureAwait(false);
+            await request.Response.ConfigureAwait(false);
             return new Totals { Lines = request.Lines, Requests = 1, Bytes = request.Bytes };
         }
         catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
         {
-            // The request's lines are all still in the retained chunk: resend them in halves.
-            return await SendSplitAsync(retained.WrittenMemory, request.Lines, error, cancellationToken).ConfigureAwait(false);
+            // The request's lines are all still in its retained chunk: resend them in halves.
+            return await SendRefusedAsync(request.Retained, request.Lines, error, limit, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<Totals> SendSplitAsync(ReadOnlyMemory<byte> body, int lines, DatabackerApiException refusal, CancellationToken cancellationToken)
+    // A body refused with a 413: its first half is sent (split again while it is refused), and the size the server
+    // then accepts caps every later request of this upload, starting with the rest of this body. So a controller
+    // with a small limit costs one descent of halves, not one per chunk. The cap is never below 1 KiB (the least
+    // MaxChunkBytes); a single line larger than it still goes alone, and a single line refused is an error.
+    private async Task<Totals> SendRefusedAsync(ReadOnlyMemory<byte> body, int lines, DatabackerApiException refusal, ChunkLimit limit, CancellationToken cancellationToken)
     {
         if (lines <= 1)
         {
@@ -217,27 +338,87 @@ public sealed class LogUploader
             cut += span[cut..].IndexOf((byte)'\n') + 1;
         }
 
+        var first = body[..cut];
         var totals = new Totals();
-        foreach (var (half, count) in new[] { (body[..cut], lines / 2), (body[cut..], lines - (lines / 2)) })
+        try
         {
-            try
+            await SendBodyAsync(first, cancellationToken).ConfigureAwait(false);
+            totals.Add(new Totals { Lines = lines / 2, Requests = 1, Bytes = first.Length });
+            var cap = Math.Max(first.Length, 1024);
+            if (cap < limit.Bytes)
             {
-                if (!MemoryMarshal.TryGetArray(half, out var segment))
+                limit.Bytes = cap;
+                if (!limit.Logged)
                 {
-                    segment = half.ToArray();
+                    limit.Logged = true;
+                    LogUploaderLog.ChunksCapped(_logger, body.Length, cap);
+                }
+            }
+        }
+        catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
+        {
+            totals.Add(await SendRefusedAsync(first, lines / 2, error, limit, cancellationToken).ConfigureAwait(false));
+        }
+
+        totals.Add(await SendPiecesAsync(body[cut..], limit, cancellationToken).ConfigureAwait(false));
+        return totals;
+    }
+
+    // Whole lines in order, in requests no larger than the limit (a line larger than it goes alone): the rest of a
+    // refused body, or a chunk encoded while the 413 that lowered the limit was pending. A piece refused still is
+    // split again.
+    private async Task<Totals> SendPiecesAsync(ReadOnlyMemory<byte> body, ChunkLimit limit, CancellationToken cancellationToken)
+    {
+        var totals = new Totals();
+        while (!body.IsEmpty)
+        {
+            var span = body.Span;
+            var cut = 0;
+            var count = 0;
+            while (cut < span.Length)
+            {
+                var end = cut + span[cut..].IndexOf((byte)'\n') + 1;
+                if (count > 0 && end > limit.Bytes)
+                {
+                    break;
                 }
 
-                using var stream = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
-                await _send(stream, cancellationToken).ConfigureAwait(false);
-                totals.Add(new Totals { Lines = count, Requests = 1, Bytes = half.Length });
+                cut = end;
+                count++;
+            }
+
+            var piece = body[..cut];
+            body = body[cut..];
+            try
+            {
+                await SendBodyAsync(piece, cancellationToken).ConfigureAwait(false);
+                totals.Add(new Totals { Lines = count, Requests = 1, Bytes = piece.Length });
             }
             catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
             {
-                totals.Add(await SendSplitAsync(half, count, error, cancellationToken).ConfigureAwait(false));
+                totals.Add(await SendRefusedAsync(piece, count, error, limit, cancellationToken).ConfigureAwait(false));
             }
         }
 
         return totals;
+    }
+
+    private async Task SendBodyAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        if (!MemoryMarshal.TryGetArray(body, out var segment))
+        {
+            segment = body.ToArray();
+        }
+
+        using var stream = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
+        await _send(stream, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Per upload: the most bytes per request, lowered after a 413 (logged once).
+    private sealed class ChunkLimit
+    {
+        public int Bytes;
+        public bool Logged;
     }
 
     private struct Totals
@@ -257,8 +438,9 @@ public sealed class LogUploader
     }
 
     /// <summary>
-    /// One request in flight: its body is a pipe the transport reads while lines are added; the lines are also kept
-    /// (at most one chunk) so that a 413 can be answered by resending them in halves.
+    /// One request in flight: its body is either a pipe the transport reads while lines are added, or a whole chunk
+    /// sent at once (<see cref="SendWhole"/>); the lines are also kept (at most one chunk) so that a 413 can be
+    /// answered by resending them in halves.
     /// </summary>
     private sealed class ChunkRequest
     {
@@ -274,16 +456,26 @@ public sealed class LogUploader
             writerScheduler: PipeScheduler.Inline,
             useSynchronizationContext: false);
 
-        private readonly Pipe _pipe = new(BodyPipe);
+        private readonly Pipe? _pipe; // none for a whole chunk
         private readonly ArrayBufferWriter<byte> _retained;
         private readonly Task<LogReceipt> _response;
         private int _pushed;
 
-        public ChunkRequest(Func<Stream, CancellationToken, Task<LogReceipt>> send, ArrayBufferWriter<byte> retained, CancellationToken cancellationToken)
+        private ChunkRequest(ArrayBufferWriter<byte> retained, int lines, Task<LogReceipt> response)
         {
             _retained = retained;
-            _retained.ResetWrittenCount();
-            var body = _pipe.Reader.AsStream();
+            Lines = lines;
+            _pushed = retained.WrittenCount;
+            _response = response;
+        }
+
+        public ChunkRequest(Func<Stream, CancellationToken, Task<LogReceipt>> send, ArrayBufferWriter<byte> retained, int lines, CancellationToken cancellationToken)
+        {
+            // The chunk may hold lines already (those that were waiting): they go first.
+            _pipe = new Pipe(BodyPipe);
+            _retained = retained;
+            Lines = lines;
+            var body = Pipe.Reader.AsStream();
 
             // On its own task: a sender that reads the body synchronously must not block the lines feeding it.
             _response = Task.Run(() => send(body, cancellationToken), cancellationToken);
@@ -294,7 +486,40 @@ public sealed class LogUploader
 
         public int Lines { get; private set; }
 
+        private Pipe Pipe => _pipe ?? throw new InvalidOperationException("A whole chunk has no body pipe.");
+
+        /// <summary>
+        /// Sends a complete chunk: the body exists before the request starts, so the sender runs on this thread (even
+        /// one that reads the body synchronously cannot wait for lines) and the body has a length. The receipt may be
+        /// pending when this returns.
+        /// </summary>
+        public static ChunkRequest SendWhole(Func<Stream, CancellationToken, Task<LogReceipt>> send, ArrayBufferWriter<byte> retained, int lines, CancellationToken cancellationToken)
+        {
+            if (!MemoryMarshal.TryGetArray(retained.WrittenMemory, out var segment))
+            {
+                segment = retained.WrittenMemory.ToArray();
+            }
+
+            Task<LogReceipt> response;
+            try
+            {
+                response = send(new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false), cancellationToken);
+            }
+            catch (Exception error)
+            {
+                response = Task.FromException<LogReceipt>(error);
+            }
+
+            return new ChunkRequest(retained, lines, response);
+        }
+
         public int Bytes => _retained.WrittenCount;
+
+        /// <summary>The lines of this request, kept until it is acknowledged.</summary>
+        public ReadOnlyMemory<byte> Retained => _retained.WrittenMemory;
+
+        /// <summary>The receipt; await it once the body is complete.</summary>
+        public Task<LogReceipt> Response => _response;
 
         public long Unpushed => _retained.WrittenCount - _pushed;
 
@@ -314,24 +539,27 @@ public sealed class LogUploader
         public async ValueTask<bool> PushAsync(CancellationToken cancellationToken)
         {
             WriteUnpushed();
-            var result = await _pipe.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var result = await Pipe.Writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             return !result.IsCompleted && !result.IsCanceled && !_response.IsCompleted;
         }
 
-        public void Abort(Exception error) => _pipe.Writer.Complete(error);
+        public void Abort(Exception error) => Pipe.Writer.Complete(error);
 
-        public async Task<LogReceipt> FinishAsync()
+        /// <summary>Ends the body: the transport gets the rest, and the server can answer.</summary>
+        public ValueTask CompleteBodyAsync()
         {
             WriteUnpushed();
-            await _pipe.Writer.CompleteAsync().ConfigureAwait(false);
-            return await _response.ConfigureAwait(false);
+            return Pipe.Writer.CompleteAsync();
         }
+
+        /// <summary>The upload failed elsewhere: this receipt will not be awaited, so its failure is observed here.</summary>
+        public void Forget() => _response.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         private void WriteUnpushed()
         {
             if (_pushed < _retained.WrittenCount)
             {
-                _pipe.Writer.Write(_retained.WrittenSpan[_pushed..]);
+                Pipe.Writer.Write(_retained.WrittenSpan[_pushed..]);
                 _pushed = _retained.WrittenCount;
             }
         }

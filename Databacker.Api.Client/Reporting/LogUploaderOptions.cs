@@ -4,10 +4,13 @@ namespace Databacker.Api.Client.Reporting;
 public sealed class LogUploaderOptions
 {
     /// <summary>
-    /// The most bytes of NDJSON in one request (default 1 MiB, well under a controller's usual 8 MiB body limit).
-    /// Memory use is bounded by this: a request's lines are kept until it is acknowledged, so a 413 can be split.
+    /// The most bytes of NDJSON in one request (default 4 MiB, half the 8 MiB log body limit of a controller built on
+    /// the server abstractions; at least 1 KiB). Memory use is bounded by twice this (8 MiB by default): a request's
+    /// lines are kept until it is acknowledged, so a 413 can be split, while the next chunk is encoded. A controller
+    /// with a smaller limit costs one split: after a 413, the upload caps its later requests at the largest size the
+    /// controller then accepted.
     /// </summary>
-    public int MaxChunkBytes { get; set; } = 1024 * 1024;
+    public int MaxChunkBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>
     /// The longest a request stays open after its first line, even if the chunk is not full (default 2 s). Keep it

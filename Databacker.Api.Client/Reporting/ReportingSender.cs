@@ -53,7 +53,8 @@ public sealed class ReportingSender
             {
                 Directory = directory,
                 MaxBytes = _options.MaxSpoolBytes,
-                SegmentBytes = Math.Min(4L * 1024 * 1024, _options.MaxSpoolBytes),
+                // A segment holds a whole log chunk (4 MiB by default, and its record header).
+                SegmentBytes = Math.Min(8L * 1024 * 1024, _options.MaxSpoolBytes),
                 WhenFull = _options.WhenFull,
             });
         }
@@ -73,7 +74,7 @@ public sealed class ReportingSender
     /// <param name="options">Chunking options.</param>
     /// <returns>The uploader.</returns>
     public LogUploader CreateLogUploader(SecretRedactor redactor, LogUploaderOptions? options = null)
-        => new(SendLogAsync, redactor, options, _time);
+        => new(SendLogAsync, redactor, options, _time, _logger);
 
     /// <summary>
     /// Sends one NDJSON log body, or spools it (then the receipt counts the lines as accepted once they are on disk)

@@ -26,9 +26,11 @@ public sealed partial class SecretRedactor
 
     private readonly string[] _secrets;
 
-    // Every secret plus the markers of a URL that may hold credentials, found in one vectorized pass: a text
-    // without any of them (nearly every log line) is returned as is after a single scan.
-    private readonly SearchValues<string> _anything;
+    // The secrets, found in one vectorized pass: a text without any of them (nearly every log line) skips the
+    // per-secret replacement. The URL markers ("://", '?') are looked for separately, each with its own vectorized
+    // search: mixed into this set, the one-character '?' turned the search into a per-character automaton that
+    // stopped at every letter a secret starts with (about 150 ns for a typical line instead of about 40).
+    private readonly SearchValues<string> _secretValues;
 
     /// <summary>Creates a redactor for the given secret values (empty values are ignored).</summary>
     /// <param name="secrets">The secret values.</param>
@@ -39,7 +41,7 @@ public sealed partial class SecretRedactor
         // Longest first, so a secret that contains another is masked whole.
         _secrets = secrets.Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).Distinct(StringComparer.Ordinal)
             .OrderByDescending(s => s.Length).ToArray();
-        _anything = SearchValues.Create([.. _secrets, "://", "?"], StringComparison.Ordinal);
+        _secretValues = SearchValues.Create(_secrets, StringComparison.Ordinal);
     }
 
     /// <summary>A redactor that masks no configured value (URL credentials are still masked).</summary>
@@ -90,16 +92,21 @@ public sealed partial class SecretRedactor
             return text ?? string.Empty;
         }
 
-        if (text.AsSpan().IndexOfAny(_anything) < 0)
+        var span = text.AsSpan();
+        var hasSecret = _secrets.Length > 0 && span.IndexOfAny(_secretValues) >= 0;
+        if (!hasSecret && !span.Contains('?') && !span.Contains("://", StringComparison.Ordinal))
         {
             return text;
         }
 
-        foreach (var secret in _secrets)
+        if (hasSecret)
         {
-            if (text.Contains(secret, StringComparison.Ordinal))
+            foreach (var secret in _secrets)
             {
-                text = text.Replace(secret, Mask, StringComparison.Ordinal);
+                if (text.Contains(secret, StringComparison.Ordinal))
+                {
+                    text = text.Replace(secret, Mask, StringComparison.Ordinal);
+                }
             }
         }
 

@@ -72,7 +72,8 @@ internal static class Driver
                     $"round {round}: curl {Rate(size, curl.Seconds)} MiB/s, uploader {Rate(size, client.Seconds)} MiB/s " +
                     $"(ratio {curl.Seconds / client.Seconds:F2}), {client.Requests} requests, agent +{Mib(growth)} MiB " +
                     $"(peak {Mib(client.PeakWorkingSet)} MiB), server peak {Mib(afterCurl.PeakWorkingSet)} / {Mib(afterClient.PeakWorkingSet)} MiB, " +
-                    $"agent allocated {client.AllocatedBytes / (double)size:F2} B per byte sent");
+                    $"agent allocated {client.AllocatedBytes / (double)size:F2} B per byte sent, agent CPU {PerGib(client.CpuSeconds, size)} s/GiB " +
+                    $"(JIT {client.JitMethods} methods, {client.JitSeconds:F2} s), server CPU {PerGib(afterCurl.CpuSeconds, size)} / {PerGib(afterClient.CpuSeconds, size)} s/GiB");
             }
         }
         finally
@@ -95,6 +96,7 @@ internal static class Driver
             .AppendLine(CultureInfo.InvariantCulture, $"| agent allocations | {median.Client.AllocatedBytes / (double)size:F2} bytes per byte sent, {median.Client.Gen2Collections} gen2 GCs |")
             .AppendLine(CultureInfo.InvariantCulture, $"| server allocations (NdjsonLogReader, receiving curl) | {median.ServerAllocatedPerByte:F2} bytes per byte received |")
             .AppendLine(CultureInfo.InvariantCulture, $"| CPU seconds per GiB, sender: curl / LogUploader (median round) | {PerGib(median.CurlCpu, size)} / {PerGib(median.Client.CpuSeconds, size)} |")
+            .AppendLine(CultureInfo.InvariantCulture, $"| agent JIT during the timed run (median round) | {median.Client.JitMethods} methods, {median.Client.JitSeconds:F2} s |")
             .AppendLine(CultureInfo.InvariantCulture, $"| CPU seconds per GiB, server: receiving curl / uploader | {PerGib(median.ServerCpuCurl, size)} / {PerGib(median.ServerCpuClient, size)} |")
             .AppendLine(CultureInfo.InvariantCulture, $"| curl peak working set | {Mib(rounds.Max(r => r.CurlPeakWorkingSet))} MiB |")
             .AppendLine(CultureInfo.InvariantCulture, $"| server peak working set, receiving curl / uploader | {Mib(rounds.Max(r => r.ServerPeakCurl))} / {Mib(rounds.Max(r => r.ServerPeakClient))} MiB |")

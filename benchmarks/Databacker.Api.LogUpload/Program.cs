@@ -1,4 +1,5 @@
 using System.Globalization;
+using Databacker.Api.Client.Reporting;
 using Databacker.Api.LogUpload;
 
 // Modes: "run" (the driver: builds the NDJSON file, starts the server and compares curl with the uploader),
@@ -10,7 +11,7 @@ string Option(string name, string fallback)
     return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
 }
 
-const int DefaultChunkBytes = 1024 * 1024; // LogUploaderOptions' default
+var DefaultChunkBytes = new LogUploaderOptions().MaxChunkBytes; // the SDK's default
 return mode switch
 {
     "server" => await BenchServer.RunAsync(),

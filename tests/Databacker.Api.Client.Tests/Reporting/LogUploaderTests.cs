@@ -17,10 +17,20 @@ public class LogUploaderTests
 
         public List<string> Bodies { get; } = [];
 
+        /// <summary>Every request in order: its size and whether it was accepted.</summary>
+        public List<(int Bytes, bool Accepted)> Attempts { get; } = [];
+
         public Task<LogReceipt> SendAsync(Stream body, CancellationToken cancellationToken)
         {
             var text = new StreamReader(body, Encoding.UTF8).ReadToEnd();
-            if (RejectBodiesOver is { } limit && Encoding.UTF8.GetByteCount(text) > limit)
+            var bytes = Encoding.UTF8.GetByteCount(text);
+            var refused = RejectBodiesOver is { } limit && bytes > limit;
+            lock (Attempts)
+            {
+                Attempts.Add((bytes, !refused));
+            }
+
+            if (refused)
             {
                 throw new DatabackerApiException("too large", 413, null, new Dictionary<string, IEnumerable<string>>(), null);
             }
@@ -81,6 +91,71 @@ public class LogUploaderTests
 
         Assert.That(server.Lines().Select(l => l.Seq), Is.EqualTo(Enumerable.Range(0, 100).Select(i => (long)i)));
         Assert.That(server.Bodies, Has.All.Matches<string>(b => Encoding.UTF8.GetByteCount(b) <= 1000));
+    }
+
+    [Test]
+    public async Task After_a_413_later_chunks_are_capped_at_the_size_the_server_accepted()
+    {
+        // A controller with a 64 KiB limit and the default 4 MiB chunks: the first chunk is split by 413s, and every
+        // later request (also the chunk encoded while that 413 was pending) fits, without another 413.
+        var server = new RecordingServer { RejectBodiesOver = 64 * 1024 };
+        var logger = new RecordingLogger();
+        var uploader = new LogUploader(server.SendAsync, SecretRedactor.UrlsOnly, null, null, logger);
+        var channel = await WriteLines(80_000);
+
+        var summary = await uploader.UploadAsync(channel.Reader);
+
+        Assert.That(server.Lines().Select(l => l.Seq), Is.EqualTo(Enumerable.Range(0, 80_000).Select(i => (long)i)));
+        var firstAccepted = server.Attempts.FindIndex(a => a.Accepted);
+        Assert.That(firstAccepted, Is.GreaterThan(0), "the first chunk was refused");
+        var cap = server.Attempts.Where(a => a.Accepted).Take(64).Max(a => a.Bytes);
+        var later = server.Attempts.Skip(server.Attempts.Count / 2).ToList();
+        Assert.That(later, Has.All.Matches<(int Bytes, bool Accepted)>(a => a.Accepted), "no 413 after the first split");
+        Assert.That(server.Attempts.Count(a => !a.Accepted), Is.LessThanOrEqualTo(10), "one chunk split, not every chunk");
+        Assert.That(later.Max(a => a.Bytes), Is.LessThanOrEqualTo(cap));
+        Assert.That(summary.Lines, Is.EqualTo(80_000));
+        Assert.That(summary.Requests, Is.EqualTo(server.Bodies.Count));
+        Assert.That(logger.Messages, Has.Count.EqualTo(1).And.Some.Contains("capped"));
+    }
+
+    [Test]
+    public async Task A_flush_after_a_413_still_waits_for_its_lines_under_the_cap()
+    {
+        var server = new RecordingServer { RejectBodiesOver = 16 * 1024 };
+        var uploader = new LogUploader(server.SendAsync, SecretRedactor.UrlsOnly, new LogUploaderOptions { MaxChunkDelay = TimeSpan.FromHours(1) }, new FakeTimeProvider());
+        await using var session = uploader.Start();
+        var log = new RunLog(Guid.NewGuid(), session.Writer);
+        for (var phase = 0; phase < 3; phase++)
+        {
+            for (var i = 0; i < 2000; i++)
+            {
+                await log.WriteAsync(LogStream.Stdout, new string('x', 100) + i, "info");
+            }
+
+            await session.FlushAsync();
+            Assert.That(server.Lines(), Has.Count.EqualTo((phase + 1) * 2000), "every line before the flush is accepted");
+        }
+
+        Assert.That(server.Attempts.Skip(server.Attempts.FindIndex(a => a.Accepted)).Count(a => !a.Accepted), Is.LessThanOrEqualTo(2));
+        Assert.That(server.Lines().Select(l => l.Seq), Is.EqualTo(Enumerable.Range(0, 6000).Select(i => (long)i)));
+    }
+
+    private sealed class RecordingLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Messages)
+            {
+                Messages.Add(formatter(state, exception));
+            }
+        }
     }
 
     [Test]
@@ -291,6 +366,51 @@ public class LogUploaderTests
     }
 
     [Test]
+    public async Task Lines_encoded_while_a_receipt_is_pending_go_after_its_413_halves_in_order()
+    {
+        // The first request's receipt is held back until the uploader has taken the next chunk's lines (encoded
+        // while it waits), then it is a 413: its halves must be accepted before the lines encoded meanwhile.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var accepted = new List<string>();
+        var calls = 0;
+        async Task<LogReceipt> Send(Stream body, CancellationToken ct)
+        {
+            var text = await new StreamReader(body, Encoding.UTF8).ReadToEndAsync(ct);
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                await release.Task.WaitAsync(ct);
+                throw new DatabackerApiException("too large", 413, null, new Dictionary<string, IEnumerable<string>>(), null);
+            }
+
+            lock (accepted)
+            {
+                accepted.Add(text);
+            }
+
+            return new LogReceipt();
+        }
+
+        var uploader = new LogUploader(Send, SecretRedactor.UrlsOnly, new LogUploaderOptions { MaxChunkBytes = 4096 });
+        var channel = await WriteLines(100);
+        var upload = uploader.UploadAsync(channel.Reader);
+
+        // A chunk holds about 16 lines; wait (bounded) until the uploader took far more than one chunk.
+        for (var i = 0; i < 500 && channel.Reader.Count > 70; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.That(channel.Reader.Count, Is.LessThanOrEqualTo(70), "lines were taken while the receipt was pending");
+        release.SetResult();
+        var summary = await upload;
+
+        var seqs = accepted.SelectMany(b => b.Split('\n', StringSplitOptions.RemoveEmptyEntries)).Select(l => JsonConvert.DeserializeObject<LogEntry>(l)!.Seq);
+        Assert.That(seqs, Is.EqualTo(Enumerable.Range(0, 100).Select(i => (long)i)));
+        Assert.That(summary.Lines, Is.EqualTo(100));
+        Assert.That(summary.Requests, Is.EqualTo(accepted.Count));
+    }
+
+    [Test]
     public async Task A_sequence_is_uploaded_whole_and_in_order_in_bounded_chunks()
     {
         var server = new RecordingServer();
@@ -315,6 +435,34 @@ public class LogUploaderTests
         Assert.That(server.Lines().Select(l => l.Seq), Is.EqualTo(Enumerable.Range(0, 300).Select(i => (long)i)));
         Assert.That(server.Bodies.Max(b => Encoding.UTF8.GetByteCount(b)), Is.LessThanOrEqualTo(4096));
         Assert.That(summary.Lines, Is.EqualTo(300));
+    }
+
+    [Test]
+    public async Task A_chunk_whose_lines_never_run_dry_is_still_cut_at_the_maximum_delay()
+    {
+        // Every line is ready when asked for, but each takes 10 ms of (fake) time: the 2 s cut still applies.
+        var time = new FakeTimeProvider();
+        var server = new RecordingServer();
+        var uploader = new LogUploader(server.SendAsync, SecretRedactor.UrlsOnly, new LogUploaderOptions { MaxChunkDelay = TimeSpan.FromSeconds(2) }, time);
+        var run = Guid.NewGuid();
+
+        async IAsyncEnumerable<LogEntry> Lines()
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(10));
+                yield return new LogEntry { Run = run, Seq = i, Stream = LogStream.Stdout, Message = "line " + i };
+            }
+
+            await Task.CompletedTask;
+        }
+
+        var summary = await uploader.UploadAsync(Lines());
+
+        Assert.That(server.Lines().Select(l => l.Seq), Is.EqualTo(Enumerable.Range(0, 1000).Select(i => (long)i)));
+        Assert.That(server.Bodies, Has.Count.GreaterThanOrEqualTo(4), "about 10 s of lines, cut every 2 to 3 s");
+        Assert.That(server.Bodies.Select(b => b.Count(c => c == '\n')), Has.All.LessThanOrEqualTo(300));
+        Assert.That(summary.Lines, Is.EqualTo(1000));
     }
 
     [Test]
@@ -353,10 +501,12 @@ public class LogUploaderTests
     public async Task A_line_that_cannot_be_serialized_fails_the_upload_and_the_request_in_flight()
     {
         Exception? bodyError = null;
+        var reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         async Task<LogReceipt> Send(Stream body, CancellationToken ct)
         {
             try
             {
+                reading.TrySetResult();
                 await body.CopyToAsync(Stream.Null, ct);
             }
             catch (Exception error)
@@ -372,10 +522,15 @@ public class LogUploaderTests
         var channel = Channel.CreateUnbounded<LogEntry>();
         var run = Guid.NewGuid();
         channel.Writer.TryWrite(new LogEntry { Run = run, Seq = 0, Stream = LogStream.Stdout, Message = "fine" });
+
+        // The first line goes out on its own (nothing else is waiting), so its request is in flight, streaming, when
+        // the bad line comes.
+        var upload = uploader.UploadAsync(channel.Reader);
+        await reading.Task.WaitAsync(TimeSpan.FromSeconds(30));
         channel.Writer.TryWrite(new LogEntry { Run = run, Seq = 1, Stream = LogStream.Stdout, Message = "bad", Fields = new Dictionary<string, object> { ["x"] = new Exploding() } });
         channel.Writer.Complete();
 
-        Assert.CatchAsync<Exception>(() => uploader.UploadAsync(channel.Reader));
+        Assert.CatchAsync<Exception>(() => upload);
         for (var i = 0; i < 200 && bodyError is null; i++)
         {
             await Task.Delay(10);

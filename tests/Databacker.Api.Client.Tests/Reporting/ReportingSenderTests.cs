@@ -149,6 +149,23 @@ public class ReportingSenderTests
     }
 
     [Test]
+    public async Task A_log_chunk_of_the_default_size_fits_in_the_spool()
+    {
+        var controller = new FakeReporting { Down = true };
+        var sender = Sender(controller);
+        var messages = Enumerable.Range(0, 30_000).Select(i => $"line {i} " + new string('x', 200)).ToArray();
+        await Log(sender, messages);
+
+        controller.Down = false;
+        while (sender.HasPending)
+        {
+            Assert.That(await sender.DeliverPendingAsync(), Is.True);
+        }
+
+        Assert.That(controller.Received, Has.Count.EqualTo(30_000));
+    }
+
+    [Test]
     public async Task A_spooled_log_chunk_refused_as_too_large_is_delivered_in_halves()
     {
         var controller = new FakeReporting { Down = true };

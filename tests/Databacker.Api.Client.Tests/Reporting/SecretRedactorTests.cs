@@ -74,6 +74,25 @@ public class SecretRedactorTests
         Assert.That(SecretRedactor.UrlsOnly.Redact(text), Is.EqualTo(expected));
     }
 
+    [TestCase("k", "a k b", "a [REDACTED] b")]
+    [TestCase("k", "kkk", "[REDACTED][REDACTED][REDACTED]")]
+    [TestCase("?", "what? now", "what[REDACTED] now")]
+    [TestCase("://", "x://y", "x[REDACTED]y")]
+    [TestCase("pw1", "https://u:pw1@h/p?token=pw1&a=1", "https://[REDACTED]@h/p?token=[REDACTED]&a=1")]
+    [TestCase("pw1", "https://u:other@h/p?token=abc", "https://[REDACTED]@h/p?token=[REDACTED]")]
+    [TestCase("pw1", "no marker, no secret: pw-1 p w1", "no marker, no secret: pw-1 p w1")]
+    [TestCase("pw1", "only an ampersand & token=abc", "only an ampersand & token=abc")]
+    [TestCase("pw1", "ends with the secret pw1", "ends with the secret [REDACTED]")]
+    [TestCase("pw1", "pw1 starts it, then a query ?key=v", "[REDACTED] starts it, then a query ?key=[REDACTED]")]
+    public void Secrets_and_url_markers_are_found_wherever_they_are(string secret, string text, string expected)
+    {
+        // Secrets and URL markers are looked for in separate passes: short secrets, secrets that are markers,
+        // secrets next to or inside URLs, and texts with only one of them all come out as if checked one by one.
+        var redactor = new SecretRedactor([secret]);
+
+        Assert.That(redactor.Redact(text), Is.EqualTo(expected));
+    }
+
     [Test]
     public void Longer_secret_containing_a_shorter_one_is_masked_whole()
     {

@@ -1,0 +1,9 @@
+using Microsoft.Extensions.Logging;
+
+namespace Databacker.Api.Client.Reporting;
+
+internal static partial class LogUploaderLog
+{
+    [LoggerMessage(EventId = 1610, Level = LogLevel.Warning, Message = "The controller refused a log request of {RefusedBytes} bytes as too large (413); later requests of this upload are capped at {CapBytes} bytes, the largest it accepted")]
+    public static partial void ChunksCapped(ILogger logger, int refusedBytes, int capBytes);
+}
