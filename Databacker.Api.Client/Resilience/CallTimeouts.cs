@@ -12,11 +12,10 @@ namespace Databacker.Api.Client.Resilience;
 /// total timeout also ends a retry delay; each attempt gets its own token, cancelled by either of those or by its
 /// own deadline, min(attempt deadline, total deadline).
 /// </remarks>
-internal sealed class CallTimeouts : IDisposable
+internal class CallTimeouts : IDisposable
 {
     private static readonly TimeSpan MaxDue = TimeSpan.FromDays(30);
 
-    private readonly object _gate = new();
     private readonly TimeProvider _time;
     private readonly TimeSpan _attemptTimeout;
     private readonly long _totalDeadline;
@@ -40,6 +39,9 @@ internal sealed class CallTimeouts : IDisposable
         }
     }
 
+    // The lock: this object itself (internal, never handed out as a lock), saving a lock object per call.
+    private object Gate => this;
+
     /// <summary>Cancelled when the caller cancels or the total timeout fires; never by an attempt timeout.</summary>
     public CancellationToken CallToken => _call.Token;
 
@@ -49,7 +51,7 @@ internal sealed class CallTimeouts : IDisposable
     /// <summary>Starts an attempt: returns its token source and arms the timer for its deadline.</summary>
     public CancellationTokenSource BeginAttempt()
     {
-        lock (_gate)
+        lock (Gate)
         {
             // Reused while nothing cancelled it (the success path allocates one per call).
             var attempt = _attempt is { } previous && previous.TryReset() ? previous : new CancellationTokenSource();
@@ -72,7 +74,7 @@ internal sealed class CallTimeouts : IDisposable
     /// <summary>Whether <paramref name="attempt"/> was cancelled by its own (attempt) deadline, not by the caller or the total timeout.</summary>
     public bool AttemptTimedOut(CancellationTokenSource attempt)
     {
-        lock (_gate)
+        lock (Gate)
         {
             return ReferenceEquals(attempt, _attempt) && _attemptTimedOut && !_callCancelled;
         }
@@ -81,7 +83,7 @@ internal sealed class CallTimeouts : IDisposable
     /// <summary>Ends the current attempt; the timer then only waits for the total deadline.</summary>
     public void EndAttempt()
     {
-        lock (_gate)
+        lock (Gate)
         {
             _attemptDeadline = long.MaxValue;
         }
@@ -90,7 +92,7 @@ internal sealed class CallTimeouts : IDisposable
     public void Dispose()
     {
         _callerRegistration.Dispose();
-        lock (_gate)
+        lock (Gate)
         {
             _disposed = true;
             _timer?.Dispose();
@@ -118,7 +120,7 @@ internal sealed class CallTimeouts : IDisposable
     {
         CancellationTokenSource? cancelAttempt = null;
         var total = false;
-        lock (_gate)
+        lock (Gate)
         {
             if (_disposed || _callCancelled)
             {
@@ -163,7 +165,7 @@ internal sealed class CallTimeouts : IDisposable
     private void Cancel(bool total)
     {
         CancellationTokenSource? attempt;
-        lock (_gate)
+        lock (Gate)
         {
             if (_disposed || _callCancelled)
             {

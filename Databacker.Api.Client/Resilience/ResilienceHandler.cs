@@ -31,10 +31,9 @@ namespace Databacker.Api.Client.Resilience;
 /// </remarks>
 public sealed class ResilienceHandler : DelegatingHandler
 {
-    private static readonly ResiliencePropertyKey<long> StartedAt = new("Databacker.Api.Client.StartedAt");
+    // The call's state (request, body, start time, timeouts), one property write per call instead of one per value.
+    private static readonly ResiliencePropertyKey<CallState> State = new("Databacker.Api.Client.CallState");
     private static readonly ResiliencePropertyKey<TimeSpan?> RateLimitedFor = new("Databacker.Api.Client.RateLimitedFor");
-    private static readonly ResiliencePropertyKey<HttpRequestMessage> Request = new("Databacker.Api.Client.Request");
-    private static readonly ResiliencePropertyKey<RequestBody> Body = new("Databacker.Api.Client.Body");
     private static readonly ResiliencePropertyKey<bool> FirstRetried = new("Databacker.Api.Client.FirstRetried");
 
     private readonly ResilienceOptions _options;
@@ -90,11 +89,9 @@ public sealed class ResilienceHandler : DelegatingHandler
             : ResiliencePipeline<HttpResponseMessage>.Empty;
 
         var startedAt = _time.GetTimestamp();
-        using var timeouts = new CallTimeouts(_time, options.AttemptTimeout, options.TotalTimeout, startedAt, cancellationToken);
+        using var timeouts = new CallState(this, options, startedAt, cancellationToken, breaker, request, body);
         var context = ResilienceContextPool.Shared.Get(timeouts.CallToken);
-        context.Properties.Set(StartedAt, startedAt);
-        context.Properties.Set(Request, request);
-        context.Properties.Set(Body, body);
+        context.Properties.Set(State, timeouts);
         HttpResponseMessage response;
         TimeSpan? rateLimitedFor = null;
         var rateLimited = false;
@@ -104,7 +101,7 @@ public sealed class ResilienceHandler : DelegatingHandler
             // all), a retry execution would only have handed it back, through three more state machines. When it is
             // retried, the strategy takes over from its first attempt, to which the outcome already obtained is handed
             // back, so attempts, delays, logs and Retry-After handling are exactly those of the strategy alone.
-            var state = new CallState(this, timeouts, breaker, request, body);
+            var state = timeouts;
             var outcome = await AttemptInBreakerAsync(context, state).ConfigureAwait(false);
             if (options.MaxRetryAttempts > 0 && ShouldRetry(outcome, context, options))
             {
@@ -199,14 +196,14 @@ public sealed class ResilienceHandler : DelegatingHandler
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome<HttpResponseMessage>> AttemptAsync(CallState state)
     {
-        var attempt = state.Timeouts.BeginAttempt();
+        var attempt = state.BeginAttempt();
         try
         {
             return Outcome.FromResult(await SendOnceAsync(state.Request, state.Body, attempt.Token).ConfigureAwait(false));
         }
-        catch (OperationCanceledException error) when (state.Timeouts.AttemptTimedOut(attempt))
+        catch (OperationCanceledException error) when (state.AttemptTimedOut(attempt))
         {
-            return Outcome.FromException<HttpResponseMessage>(state.Timeouts.AttemptTimeoutError(error));
+            return Outcome.FromException<HttpResponseMessage>(state.AttemptTimeoutError(error));
         }
         catch (Exception error)
         {
@@ -214,7 +211,7 @@ public sealed class ResilienceHandler : DelegatingHandler
         }
         finally
         {
-            state.Timeouts.EndAttempt();
+            state.EndAttempt();
         }
     }
 
@@ -280,7 +277,7 @@ public sealed class ResilienceHandler : DelegatingHandler
                     args.Outcome.Result is { } r ? RetryAfter.Read(r, _time.GetUtcNow()) : null),
                 OnRetry = args =>
                 {
-                    args.Context.Properties.TryGetValue(Request, out var request);
+                    var request = args.Context.Properties.TryGetValue(State, out var state) ? state.Request : null;
                     var outcome = args.Outcome.Exception is { } ex ? ex.GetType().Name : $"{(int)args.Outcome.Result!.StatusCode}";
                     ResilienceLog.Retrying(_logger, request!.Method, request.RequestUri, args.AttemptNumber + 1, outcome, args.RetryDelay);
                     DatabackerClientDiagnostics.Retries.Add(1);
@@ -323,8 +320,9 @@ public sealed class ResilienceHandler : DelegatingHandler
 
     private bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context, ResilienceOptions options)
     {
-        context.Properties.TryGetValue(Request, out var request);
-        context.Properties.TryGetValue(Body, out var body);
+        context.Properties.TryGetValue(State, out var state);
+        var request = state?.Request;
+        var body = state?.Body;
         if (request is null || body is null || !body.CanReplay || !IsRetryableMethod(request, options))
         {
             return false;
@@ -364,9 +362,9 @@ public sealed class ResilienceHandler : DelegatingHandler
             return true;
         }
 
-        if (context.Properties.TryGetValue(StartedAt, out var started))
+        if (context.Properties.TryGetValue(State, out var state))
         {
-            var left = options.TotalTimeout - _time.GetElapsedTime(started);
+            var left = options.TotalTimeout - _time.GetElapsedTime(state.StartedAt);
             return delay >= left;
         }
 
@@ -379,11 +377,16 @@ public sealed class ResilienceHandler : DelegatingHandler
 
     private sealed record Strategies(ResilienceOptions Options, ResiliencePipeline<HttpResponseMessage> Outer);
 
-    private sealed class CallState(ResilienceHandler handler, CallTimeouts timeouts, ResiliencePipeline<HttpResponseMessage> breaker, HttpRequestMessage request, RequestBody body)
+    // The per-call state handed through Polly: the timeouts themselves plus what the attempts and the retry decision
+    // read, one object per call.
+    private sealed class CallState(
+        ResilienceHandler handler, ResilienceOptions options, long startedAt, CancellationToken callerToken,
+        ResiliencePipeline<HttpResponseMessage> breaker, HttpRequestMessage request, RequestBody body)
+        : CallTimeouts(handler._time, options.AttemptTimeout, options.TotalTimeout, startedAt, callerToken)
     {
         public ResilienceHandler Handler { get; } = handler;
 
-        public CallTimeouts Timeouts { get; } = timeouts;
+        public long StartedAt { get; } = startedAt;
 
         public ResiliencePipeline<HttpResponseMessage> Breaker { get; } = breaker;
 

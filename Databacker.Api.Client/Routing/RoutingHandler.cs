@@ -73,8 +73,11 @@ public sealed class RoutingHandler : DelegatingHandler
             current = remembered;
         }
 
-        var chain = new List<Uri> { current };
-        request.Options.Set(PipelineOptionKeys.RedirectChain, chain);
+        // The redirect chain is recorded only once a redirect is followed: until then it is just the hop's own URI, which
+        // is what a reader finds without the entry (RequestReplay.ChainOf), so a call that is not redirected allocates
+        // neither the list nor the option. From the first redirect on it is set on the message every later hop is
+        // cloned from, and each clone shares it.
+        List<Uri>? chain = null;
 
         // The first hop to the requested URI itself may go out as the message this handler was given when that message
         // is already a copy the pipeline made for this one send (the resilience handler's attempt), saving a clone per
@@ -141,7 +144,16 @@ public sealed class RoutingHandler : DelegatingHandler
                     ["databacker.redirect.hop"] = hop + 1,
                 }));
                 response.Dispose();
-                chain.Add(next);
+                if (chain is null)
+                {
+                    chain = [current, next];
+                    request.Options.Set(PipelineOptionKeys.RedirectChain, chain);
+                }
+                else
+                {
+                    chain.Add(next);
+                }
+
                 current = next;
                 continue;
             }
@@ -204,7 +216,7 @@ public sealed class RoutingHandler : DelegatingHandler
     }
 
     private async Task<Uri> ValidateRedirectAsync(
-        HttpRequestMessage hopRequest, HttpResponseMessage response, Uri current, List<Uri> chain, int hop, RoutingOptions options, CancellationToken cancellationToken)
+        HttpRequestMessage hopRequest, HttpResponseMessage response, Uri current, List<Uri>? chain, int hop, RoutingOptions options, CancellationToken cancellationToken)
     {
         var status = response.StatusCode;
         var rawLocation = response.Headers.NonValidated.TryGetValues("Location", out var values) ? values.ToString() : null;
@@ -237,7 +249,7 @@ public sealed class RoutingHandler : DelegatingHandler
 
         if (hop >= options.MaxRedirects)
         {
-            await FailAsync(RedirectFailureReason.TooManyHops, $"{hopRequest.Method} {chain[0]} was redirected more than {options.MaxRedirects} times").ConfigureAwait(false);
+            await FailAsync(RedirectFailureReason.TooManyHops, $"{hopRequest.Method} {chain?[0] ?? current} was redirected more than {options.MaxRedirects} times").ConfigureAwait(false);
         }
 
         if (current.Scheme == Uri.UriSchemeHttps && next.Scheme == Uri.UriSchemeHttp)
@@ -245,7 +257,7 @@ public sealed class RoutingHandler : DelegatingHandler
             await FailAsync(RedirectFailureReason.InsecureDowngrade, $"{hopRequest.Method} {current} redirected from https to plain http ({next}); refused").ConfigureAwait(false);
         }
 
-        if (chain.Contains(next))
+        if (chain?.Contains(next) ?? current.Equals(next))
         {
             await FailAsync(RedirectFailureReason.Loop, $"{hopRequest.Method} {current} redirected back to {next}, already visited: a redirect loop").ConfigureAwait(false);
         }

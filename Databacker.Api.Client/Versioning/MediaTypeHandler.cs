@@ -53,16 +53,16 @@ public sealed partial class MediaTypeHandler : DelegatingHandler
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType.ToString());
         }
 
-        var requested = Requested(request.Headers);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
 
         if (response.StatusCode == HttpStatusCode.NotAcceptable)
         {
+            var requestedTypes = Requested(request.Headers);
             var details = await ReadAndDisposeAsync(response, request, cancellationToken).ConfigureAwait(false);
             throw new NotAcceptableException(
-                $"{request.Method} {request.RequestUri} answered 406 Not Acceptable: the server cannot produce {string.Join(", ", requested.DefaultIfEmpty("(no Accept)"))}{(details.Problem is { } p ? $" ({p})" : string.Empty)}.",
+                $"{request.Method} {request.RequestUri} answered 406 Not Acceptable: the server cannot produce {string.Join(", ", requestedTypes.DefaultIfEmpty("(no Accept)"))}{(details.Problem is { } p ? $" ({p})" : string.Empty)}.",
                 details,
-                requested);
+                requestedTypes);
         }
 
         if (!options.ValidateResponses || !response.IsSuccessStatusCode)
@@ -70,6 +70,23 @@ public sealed partial class MediaTypeHandler : DelegatingHandler
             return response;
         }
 
+        // The common case, one bare Accept value (what every generated operation sends) answered with exactly that
+        // versioned type, or a non-vendor one that is not checked: decided without building the arrays below.
+        if (SingleBareAccept(request.Headers) is { } single)
+        {
+            if (Parse(single) is not { } only)
+            {
+                return response;
+            }
+
+            if (only.Version is not null && response.Content.Headers.ContentType?.MediaType is { } answered
+                && string.Equals(single, answered, StringComparison.OrdinalIgnoreCase))
+            {
+                return response;
+            }
+        }
+
+        var requested = Requested(request.Headers);
         var vendor = VendorTypes(requested, out var exactVersioned);
         if (vendor.Length == 0)
         {
@@ -122,10 +139,13 @@ public sealed partial class MediaTypeHandler : DelegatingHandler
             received);
     }
 
-    private static string[] Requested(HttpRequestHeaders headers)
+    private static string[] Requested(HttpRequestHeaders headers) =>
+        SingleBareAccept(headers) is { } single ? [single] : Requested(headers.Accept);
+
+    // A single bare media type (what every generated operation sends) as a copied request carries it, unparsed: read as
+    // is instead of parsing the header on every call. Null for anything else.
+    private static string? SingleBareAccept(HttpRequestHeaders headers)
     {
-        // The common case, a single bare media type (what every generated operation sends) as a copied request carries
-        // it, unparsed: read as is instead of parsing the header on every call.
         if (headers.NonValidated.TryGetValues("Accept", out var raw) && raw.Count == 1)
         {
             var value = raw.ToString();
@@ -133,11 +153,11 @@ public sealed partial class MediaTypeHandler : DelegatingHandler
             if (slash > 0 && slash < value.Length - 1 && !value.AsSpan().ContainsAnyExcept(MediaTypeChars)
                 && value.IndexOf('/', slash + 1) < 0)
             {
-                return [value];
+                return value;
             }
         }
 
-        return Requested(headers.Accept);
+        return null;
     }
 
     private static string[] Requested(HttpHeaderValueCollection<MediaTypeWithQualityHeaderValue> accept)
