@@ -67,26 +67,27 @@ public static class HandlerCosts
             overrides: new RequestOverridesHandler(new ResilienceOptions(), new RoutingOptions(), new IdempotencyOptions(), new MediaTypeOptions())));
 
         using var key = EcdsaKey.Generate();
-        var services = new ServiceCollection();
-        services.AddDatabackerClient(o =>
+        ServiceProvider ClientProvider(bool withFactoryLogging)
         {
-            o.Controller = baseAddress;
-            o.InstanceId = ConfigServer.InstanceId;
-            o.Key = key;
-            o.PrimaryHandler = () => new CannedHandler();
-        });
-        await using var provider = services.BuildServiceProvider();
+            var services = new ServiceCollection();
+            services.AddDatabackerClient(o =>
+            {
+                o.Controller = baseAddress;
+                o.InstanceId = ConfigServer.InstanceId;
+                o.Key = key;
+                o.PrimaryHandler = () => new CannedHandler();
+            });
+            if (!withFactoryLogging)
+            {
+                services.AddHttpClient(DatabackerClientNames.Orchestration).RemoveAllLoggers();
+            }
+
+            return services.BuildServiceProvider();
+        }
+
+        await using var provider = ClientProvider(withFactoryLogging: true);
         var full = provider.GetRequiredService<IOrchestrationClient>();
-        var quiet = new ServiceCollection();
-        quiet.AddDatabackerClient(o =>
-        {
-            o.Controller = baseAddress;
-            o.InstanceId = ConfigServer.InstanceId;
-            o.Key = key;
-            o.PrimaryHandler = () => new CannedHandler();
-        });
-        quiet.AddHttpClient(DatabackerClientNames.Orchestration).RemoveAllLoggers();
-        await using var quietProvider = quiet.BuildServiceProvider();
+        await using var quietProvider = ClientProvider(withFactoryLogging: false);
         var fullQuiet = quietProvider.GetRequiredService<IOrchestrationClient>();
         try
         {
@@ -148,7 +149,7 @@ public static class HandlerCosts
                 }
             }
 
-            var medians = nanos.Select(Median).ToArray();
+            var medians = nanos.Select(TakingTurns.Median).ToArray();
             var c = CultureInfo.InvariantCulture;
             var report = new StringBuilder();
             report.AppendLine(c, $"Handler costs, in memory (canned responses completed on the caller's thread after every handler suspended, no network): {rounds} rounds of {callsPerBlock} calls per pipeline");
@@ -168,13 +169,6 @@ public static class HandlerCosts
         {
             built.ForEach(h => h.Dispose());
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.ToArray();
-        Array.Sort(sorted);
-        return sorted[sorted.Length / 2];
     }
 
     /// <summary>Answers the controller's metadata, token and configuration requests with canned bytes, synchronously.</summary>

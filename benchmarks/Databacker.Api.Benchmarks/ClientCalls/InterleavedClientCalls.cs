@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
@@ -25,23 +24,8 @@ public static class InterleavedClientCalls
             ("Refit", () => clients.CallRefitAsync()),
             ("Kiota", () => clients.CallKiotaAsync()),
         };
-        var samples = calls.Select(_ => new double[rounds]).ToArray();
-        for (var r = -warmupRounds; r < rounds; r++)
-        {
-            // Rotate who goes first, so that no client always follows the same one.
-            for (var k = 0; k < calls.Length; k++)
-            {
-                var i = (((k + r) % calls.Length) + calls.Length) % calls.Length;
-                var start = Stopwatch.GetTimestamp();
-                await calls[i].Call().ConfigureAwait(false);
-                if (r >= 0)
-                {
-                    samples[i][r] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-                }
-            }
-        }
-
-        var medians = samples.Select(s => Percentile(s, 0.5)).ToArray();
+        var samples = await TakingTurns.MeasureAsync(calls.Select(c => c.Call).ToArray(), rounds, warmupRounds).ConfigureAwait(false);
+        var medians = samples.Select(s => TakingTurns.Percentile(s, 0.5)).ToArray();
         var c = CultureInfo.InvariantCulture;
         var report = new StringBuilder();
         report.AppendLine(c, $"Interleaved client calls: {rounds} rounds (after {warmupRounds} warm-up rounds), one GET /engines/config/{{instance}} per client per round");
@@ -50,16 +34,9 @@ public static class InterleavedClientCalls
         report.AppendLine("|---|---:|---:|---:|");
         for (var i = 0; i < calls.Length; i++)
         {
-            report.AppendLine(c, $"| {calls[i].Name} | {medians[i]:0.0} | {Percentile(samples[i], 0.9):0.0} | {medians[i] / medians[0]:0.00} |");
+            report.AppendLine(c, $"| {calls[i].Name} | {medians[i]:0.0} | {TakingTurns.Percentile(samples[i], 0.9):0.0} | {medians[i] / medians[0]:0.00} |");
         }
 
         return report.ToString();
-    }
-
-    private static double Percentile(double[] values, double p)
-    {
-        var sorted = (double[])values.Clone();
-        Array.Sort(sorted);
-        return sorted[(int)Math.Min(sorted.Length - 1, Math.Round(p * (sorted.Length - 1)))];
     }
 }

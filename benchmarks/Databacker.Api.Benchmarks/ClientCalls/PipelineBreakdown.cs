@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
@@ -59,22 +58,8 @@ public static class PipelineBreakdown
                 ("+ ResilienceHandler (defaults)", () => resilience.GetConfigAsync(ConfigServer.InstanceId)),
                 ("Full AddDatabackerClient pipeline", () => clients.CallDatabackerAsync()),
             };
-            var samples = calls.Select(_ => new double[rounds]).ToArray();
-            for (var r = -warmupRounds; r < rounds; r++)
-            {
-                for (var k = 0; k < calls.Length; k++)
-                {
-                    var i = (((k + r) % calls.Length) + calls.Length) % calls.Length;
-                    var start = Stopwatch.GetTimestamp();
-                    await calls[i].Call().ConfigureAwait(false);
-                    if (r >= 0)
-                    {
-                        samples[i][r] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-                    }
-                }
-            }
-
-            var medians = samples.Select(Median).ToArray();
+            var samples = await TakingTurns.MeasureAsync(calls.Select(c => c.Call).ToArray(), rounds, warmupRounds).ConfigureAwait(false);
+            var medians = samples.Select(TakingTurns.Median).ToArray();
             var c = CultureInfo.InvariantCulture;
             var report = new StringBuilder();
             report.AppendLine(c, $"Pipeline breakdown: {rounds} rounds (after {warmupRounds} warm-up rounds), one GET /engines/config/{{instance}} per pipeline per round");
@@ -98,12 +83,5 @@ public static class PipelineBreakdown
     {
         using var source = new CancellationTokenSource();
         await call(source.Token).ConfigureAwait(false);
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = (double[])values.Clone();
-        Array.Sort(sorted);
-        return sorted[sorted.Length / 2];
     }
 }
