@@ -19,18 +19,15 @@ public sealed class UserTokenTests : ControllerTestBase
     private const string InstancePath = $"/instances/{Controller.InstanceId}";
     private const string ConfigPath = $"/engines/config/{Controller.InstanceId}";
 
-    private ServiceProvider Provider(WireMockServer controller, Action<DatabackerClientOptions>? tweak = null, Action<IServiceCollection>? more = null)
-    {
-        var services = new ServiceCollection();
-        services.AddDatabackerClient(o =>
-        {
-            Controller.Configure(o, controller, Key);
-            o.Resilience.BaseDelay = TimeSpan.FromMilliseconds(1);
-            tweak?.Invoke(o);
-        });
-        more?.Invoke(services);
-        return services.BuildServiceProvider();
-    }
+    private ServiceProvider Provider(WireMockServer controller, Action<DatabackerClientOptions>? tweak = null, Action<IServiceCollection>? more = null) =>
+        ClientProvider(
+            controller,
+            o =>
+            {
+                o.Resilience.BaseDelay = TimeSpan.FromMilliseconds(1);
+                tweak?.Invoke(o);
+            },
+            more);
 
     private static void ServeInstance(WireMockServer server, string path = InstancePath) =>
         server.Given(Request.Create().WithPath(path).UsingGet())

@@ -22,17 +22,8 @@ public sealed class AddDatabackerClientTests : ControllerTestBase
         return Provider(server, more, tweak);
     }
 
-    private ServiceProvider Provider(WireMock.Server.WireMockServer server, Action<IServiceCollection>? more = null, Action<DatabackerClientOptions>? tweak = null)
-    {
-        var services = new ServiceCollection();
-        services.AddDatabackerClient(o =>
-        {
-            Controller.Configure(o, server, Key);
-            tweak?.Invoke(o);
-        });
-        more?.Invoke(services);
-        return services.BuildServiceProvider();
-    }
+    private ServiceProvider Provider(WireMock.Server.WireMockServer server, Action<IServiceCollection>? more = null, Action<DatabackerClientOptions>? tweak = null) =>
+        ClientProvider(server, tweak, more);
 
     [Test]
     public void Every_typed_client_and_helper_resolves_and_the_shared_services_are_singletons()

@@ -17,17 +17,12 @@ public sealed class OrchestrationDiscoveryTests : ControllerTestBase
     private const string ConfigPath = $"/engines/config/{Controller.InstanceId}";
     private const string EndpointsPath = $"/engines/endpoints/{Controller.InstanceId}";
 
-    private ServiceProvider Provider(WireMockServer controller, Action<DatabackerClientOptions>? tweak = null)
-    {
-        var services = new ServiceCollection();
-        services.AddDatabackerClient(o =>
+    private ServiceProvider Provider(WireMockServer controller, Action<DatabackerClientOptions>? tweak = null) =>
+        ClientProvider(controller, o =>
         {
-            Controller.Configure(o, controller, Key);
             o.Resilience.BaseDelay = TimeSpan.FromMilliseconds(1);
             tweak?.Invoke(o);
         });
-        return services.BuildServiceProvider();
-    }
 
     private static void ServeConfig(WireMockServer server, string path = ConfigPath) =>
         server.Given(Request.Create().WithPath(path).UsingGet())

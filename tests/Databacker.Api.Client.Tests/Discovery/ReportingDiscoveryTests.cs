@@ -17,12 +17,7 @@ public sealed class ReportingDiscoveryTests : ControllerTestBase
 {
     private const string EventsPath = $"/engines/telemetry/{Controller.InstanceId}/events";
 
-    private ServiceProvider Provider(WireMockServer controller)
-    {
-        var services = new ServiceCollection();
-        services.AddDatabackerClient(o => Controller.Configure(o, controller, Key));
-        return services.BuildServiceProvider();
-    }
+    private ServiceProvider Provider(WireMockServer controller) => ClientProvider(controller);
 
     [Test]
     public async Task Reporting_calls_go_to_the_reporting_server_the_discovery_document_names_and_carry_the_token_there()

@@ -21,17 +21,12 @@ public sealed class DatabackerRequestTests : ControllerTestBase
     private const string EventsPath = $"/engines/telemetry/{Controller.InstanceId}/events";
     private const string EndpointsPath = $"/engines/endpoints/{Controller.InstanceId}";
 
-    private ServiceProvider Provider(WireMockServer controller)
-    {
-        var services = new ServiceCollection();
-        services.AddDatabackerClient(o =>
+    private ServiceProvider Provider(WireMockServer controller) =>
+        ClientProvider(controller, o =>
         {
-            Controller.Configure(o, controller, Key);
             o.Resilience.BaseDelay = TimeSpan.FromMilliseconds(1);
             o.Resilience.MaxDelay = TimeSpan.FromMilliseconds(5);
         });
-        return services.BuildServiceProvider();
-    }
 
     private WireMockServer ReportingController()
     {

@@ -1,4 +1,7 @@
 using Databacker.Api.Auth.Keys;
+using Databacker.Api.Client.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection;
+using WireMock.Server;
 
 namespace Databacker.Api.Client.Tests.Support;
 
@@ -13,6 +16,22 @@ public abstract class ControllerTestBase
 
     /// <summary>The instance key of the current test.</summary>
     protected EcdsaKey Key { get; private set; } = null!;
+
+    /// <summary>
+    /// A container with <c>AddDatabackerClient</c> pointed at <paramref name="controller"/> with the test's key
+    /// (<see cref="Controller.Configure"/>), then <paramref name="tweak"/> on the options and <paramref name="more"/> on the services.
+    /// </summary>
+    protected ServiceProvider ClientProvider(WireMockServer controller, Action<DatabackerClientOptions>? tweak = null, Action<IServiceCollection>? more = null)
+    {
+        var services = new ServiceCollection();
+        services.AddDatabackerClient(o =>
+        {
+            Controller.Configure(o, controller, Key);
+            tweak?.Invoke(o);
+        });
+        more?.Invoke(services);
+        return services.BuildServiceProvider();
+    }
 
     [SetUp]
     public void CreateServersAndKey()
