@@ -166,6 +166,41 @@ public class ReportingSenderTests
     }
 
     [Test]
+    public async Task A_log_body_as_large_as_the_uploaders_largest_chunk_is_spooled_and_delivered()
+    {
+        // Exactly MaxChunkBytes of NDJSON, the most one upload request carries: with its record header it must fit in
+        // one spool segment (a segment of MaxChunkBytes would refuse it as larger than a segment).
+        var size = new LogUploaderOptions().MaxChunkBytes;
+        var run = Guid.NewGuid();
+        string Line(long seq, int pad) => JsonConvert.SerializeObject(new LogEntry
+        {
+            Run = run, Seq = seq, Timestamp = DateTimeOffset.UnixEpoch, Stream = LogStream.Stdout, Message = new string('x', pad),
+        }) + "\n";
+        var body = new StringBuilder();
+        var seq = 0L;
+        while (size - body.Length > 2 * Line(seq, 1000).Length)
+        {
+            body.Append(Line(seq++, 1000));
+        }
+
+        var last = size - body.Length - Line(seq, 0).Length;
+        body.Append(Line(seq++, last));
+        var bytes = Encoding.UTF8.GetBytes(body.ToString());
+        Assert.That(bytes, Has.Length.EqualTo(size), "the body is exactly one full chunk");
+        var controller = new FakeReporting { Down = true };
+        var sender = Sender(controller);
+
+        await sender.SendLogAsync(new MemoryStream(bytes));
+        controller.Down = false;
+        while (sender.HasPending)
+        {
+            Assert.That(await sender.DeliverPendingAsync(), Is.True);
+        }
+
+        Assert.That(controller.Received, Has.Count.EqualTo(seq));
+    }
+
+    [Test]
     public async Task A_spooled_log_chunk_refused_as_too_large_is_delivered_in_halves()
     {
         var controller = new FakeReporting { Down = true };
