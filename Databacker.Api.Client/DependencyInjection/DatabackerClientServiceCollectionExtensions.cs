@@ -32,6 +32,11 @@ public static class DatabackerClientServiceCollectionExtensions
     /// token, from <see cref="DatabackerClientOptions.UserTokens"/> or an <see cref="IUserTokenSource"/> registered with
     /// <see cref="AddDatabackerUserTokens{TSource}"/>. Without one, administration calls fail with
     /// <see cref="Exceptions.UserTokenRequiredException"/> before anything is sent.
+    /// <para>Logging: each call of these four clients is logged once by the SDK, at <c>Debug</c>, after its retries and
+    /// redirects (category <c>Databacker.Api.Client.Resilience.ResilienceHandler</c>, event 1203 for an answer, 1204
+    /// for a failure; the URL without its query), and <c>IHttpClientFactory</c>'s own logging handlers are removed from
+    /// them. To have the factory's logs as well, add them back for a client, for example
+    /// <c>services.AddHttpClient(DatabackerClientNames.Orchestration).AddDefaultLogger()</c>.</para>
     /// </remarks>
     public static IServiceCollection AddDatabackerClient(this IServiceCollection services, Action<DatabackerClientOptions> configure)
     {
@@ -133,10 +138,14 @@ public static class DatabackerClientServiceCollectionExtensions
         return services;
     }
 
-    // Handlers are added outermost first, in the order DatabackerPipeline documents.
+    // Handlers are added outermost first, in the order DatabackerPipeline documents. IHttpClientFactory's own logging
+    // handlers (two more layers and four Information lines per call) are removed: the ResilienceHandler logs each call
+    // once, at Debug, after retries and redirects. An application that wants them back calls
+    // services.AddHttpClient(DatabackerClientNames.X).AddDefaultLogger().
     private static void AddPipeline(IHttpClientBuilder builder, bool authenticated, string? scope = null, bool endUser = false)
     {
         builder
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(CreatePrimary)
             .AddHttpMessageHandler(sp =>
             {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Polly;
+using Polly.CircuitBreaker;
 
 namespace Databacker.Api.Client.Resilience;
 
@@ -10,7 +11,7 @@ namespace Databacker.Api.Client.Resilience;
 /// </summary>
 public sealed class CircuitBreakerRegistry
 {
-    private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _breakers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CircuitBreaker> _breakers = new(StringComparer.Ordinal);
 
     /// <summary>The number of endpoints with a breaker.</summary>
     public int Count => _breakers.Count;
@@ -18,6 +19,9 @@ public sealed class CircuitBreakerRegistry
     /// <summary>Forgets every breaker, closing all circuits.</summary>
     public void Clear() => _breakers.Clear();
 
-    internal ResiliencePipeline<HttpResponseMessage> GetOrAdd(string origin, Func<string, ResiliencePipeline<HttpResponseMessage>> create)
+    internal CircuitBreaker GetOrAdd(string origin, Func<string, CircuitBreaker> create)
         => _breakers.GetOrAdd(origin, create);
 }
+
+/// <summary>One endpoint's Polly circuit breaker and the provider that reads its state.</summary>
+internal sealed record CircuitBreaker(ResiliencePipeline<HttpResponseMessage> Pipeline, CircuitBreakerStateProvider State);

@@ -44,7 +44,7 @@ public sealed class ResilienceHandler : DelegatingHandler
 
     // Built once: a method group passed as a delegate would allocate a new delegate on every call.
     private readonly ConditionalWeakTable<ResilienceOptions, Strategies>.CreateValueCallback _build;
-    private readonly Func<string, ResiliencePipeline<HttpResponseMessage>> _buildBreaker;
+    private readonly Func<string, CircuitBreaker> _buildBreaker;
 
     /// <summary>Creates the handler.</summary>
     /// <param name="options">Default options; validated here.</param>
@@ -86,106 +86,138 @@ public sealed class ResilienceHandler : DelegatingHandler
         var body = await RequestBody.CaptureAsync(request, cancellationToken).ConfigureAwait(false);
         var breaker = options.EnableCircuitBreaker && request.RequestUri is { IsAbsoluteUri: true } uri
             ? _breakers.GetOrAdd(Origin.Of(uri), _buildBreaker)
-            : ResiliencePipeline<HttpResponseMessage>.Empty;
+            : null;
 
         var startedAt = _time.GetTimestamp();
         using var timeouts = new CallState(this, options, startedAt, cancellationToken, breaker, request, body);
-        var context = ResilienceContextPool.Shared.Get(timeouts.CallToken);
-        context.Properties.Set(State, timeouts);
-        HttpResponseMessage response;
-        TimeSpan? rateLimitedFor = null;
-        var rateLimited = false;
         try
         {
-            // The first attempt runs outside Polly's retry strategy: when its outcome is not retried (a success, above
-            // all), a retry execution would only have handed it back, through three more state machines. When it is
-            // retried, the strategy takes over from its first attempt, to which the outcome already obtained is handed
-            // back, so attempts, delays, logs and Retry-After handling are exactly those of the strategy alone.
-            var state = timeouts;
-            var outcome = await AttemptInBreakerAsync(context, state).ConfigureAwait(false);
-            if (options.MaxRetryAttempts > 0 && ShouldRetry(outcome, context, options))
+            var context = ResilienceContextPool.Shared.Get(timeouts.CallToken);
+            context.Properties.Set(State, timeouts);
+            HttpResponseMessage response;
+            TimeSpan? rateLimitedFor = null;
+            var rateLimited = false;
+            try
             {
-                state.First = outcome;
-                context.Properties.Set(FirstRetried, true);
-                outcome = await strategies.Outer.ExecuteOutcomeAsync(
-                    static (ctx, state) =>
-                    {
-                        if (state.First is { } first)
+                // The first attempt runs outside Polly's retry strategy: when its outcome is not retried (a success, above
+                // all), a retry execution would only have handed it back, through three more state machines. When it is
+                // retried, the strategy takes over from its first attempt, to which the outcome already obtained is handed
+                // back, so attempts, delays, logs and Retry-After handling are exactly those of the strategy alone.
+                var state = timeouts;
+                var outcome = await AttemptInBreakerAsync(context, state).ConfigureAwait(false);
+                if (options.MaxRetryAttempts > 0 && ShouldRetry(outcome, context, options))
+                {
+                    state.First = outcome;
+                    context.Properties.Set(FirstRetried, true);
+                    outcome = await strategies.Outer.ExecuteOutcomeAsync(
+                        static (ctx, state) =>
                         {
-                            state.First = null;
-                            return new ValueTask<Outcome<HttpResponseMessage>>(first);
-                        }
+                            if (state.First is { } first)
+                            {
+                                state.First = null;
+                                return new ValueTask<Outcome<HttpResponseMessage>>(first);
+                            }
 
-                        return state.Handler.AttemptInBreakerAsync(ctx, state);
-                    },
-                    context,
-                    state).ConfigureAwait(false);
+                            return state.Handler.AttemptInBreakerAsync(ctx, state);
+                        },
+                        context,
+                        state).ConfigureAwait(false);
+                }
+
+                // Errors travel as outcomes (no exception thrown and caught per Polly layer); thrown here, as they were raised.
+                outcome.ThrowIfException();
+                response = outcome.Result!;
             }
-
-            // Errors travel as outcomes (no exception thrown and caught per Polly layer); thrown here, as they were raised.
-            outcome.ThrowIfException();
-            response = outcome.Result!;
-        }
-        catch (BrokenCircuitException error)
-        {
-            throw new CircuitOpenException(
-                $"{request.Method} {request.RequestUri} was not sent: recent calls to this endpoint kept failing (circuit open).",
-                ApiCallDetailsReader.Describe(request, null),
-                error.RetryAfter,
-                error);
-        }
-        catch (TimeoutRejectedException error) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new CallTimedOutException(
-                $"{request.Method} {request.RequestUri} timed out: the attempt timeout ({options.AttemptTimeout}) elapsed (total timeout {options.TotalTimeout}).",
-                ApiCallDetailsReader.Describe(request, null),
-                error);
-        }
-        catch (OperationCanceledException error) when (timeouts.TotalTimedOut && !cancellationToken.IsCancellationRequested)
-        {
-            throw new CallTimedOutException(
-                $"{request.Method} {request.RequestUri} timed out: the total timeout ({options.TotalTimeout}) elapsed (attempt timeout {options.AttemptTimeout}).",
-                ApiCallDetailsReader.Describe(request, null),
-                new TimeoutRejectedException($"The total timeout of {options.TotalTimeout} elapsed.", options.TotalTimeout, error));
-        }
-        finally
-        {
-            rateLimited = context.Properties.TryGetValue(RateLimitedFor, out rateLimitedFor);
-            ResilienceContextPool.Shared.Return(context);
-        }
-
-        if (response.StatusCode == HttpStatusCode.TooManyRequests || (rateLimited && !response.IsSuccessStatusCode))
-        {
-            var retryAfter = rateLimitedFor ?? RetryAfter.Read(response, _time.GetUtcNow());
-            ResilienceLog.RateLimited(_logger, request.Method, request.RequestUri, retryAfter);
-            ApiCallDetails details;
-            using (response)
+            catch (BrokenCircuitException error)
             {
-                details = await ApiCallDetailsReader.ReadAsync(response, request, cancellationToken).ConfigureAwait(false);
+                throw new CircuitOpenException(
+                    $"{request.Method} {request.RequestUri} was not sent: recent calls to this endpoint kept failing (circuit open).",
+                    ApiCallDetailsReader.Describe(request, null),
+                    error.RetryAfter,
+                    error);
+            }
+            catch (TimeoutRejectedException error) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new CallTimedOutException(
+                    $"{request.Method} {request.RequestUri} timed out: the attempt timeout ({options.AttemptTimeout}) elapsed (total timeout {options.TotalTimeout}).",
+                    ApiCallDetailsReader.Describe(request, null),
+                    error);
+            }
+            catch (OperationCanceledException error) when (timeouts.TotalTimedOut && !cancellationToken.IsCancellationRequested)
+            {
+                throw new CallTimedOutException(
+                    $"{request.Method} {request.RequestUri} timed out: the total timeout ({options.TotalTimeout}) elapsed (attempt timeout {options.AttemptTimeout}).",
+                    ApiCallDetailsReader.Describe(request, null),
+                    new TimeoutRejectedException($"The total timeout of {options.TotalTimeout} elapsed.", options.TotalTimeout, error));
+            }
+            finally
+            {
+                rateLimited = context.Properties.TryGetValue(RateLimitedFor, out rateLimitedFor);
+                ResilienceContextPool.Shared.Return(context);
             }
 
-            throw new RateLimitedException(
-                retryAfter is { } delay
-                    ? $"{request.Method} {request.RequestUri} is rate limited: the server asked to wait {delay}, beyond what this call may wait (at most {options.MaxRetryAfter}, within a total of {options.TotalTimeout})."
-                    : $"{request.Method} {request.RequestUri} is rate limited ({(int)response.StatusCode}) and was not retried further.",
-                details,
-                retryAfter);
-        }
+            if (response.StatusCode == HttpStatusCode.TooManyRequests || (rateLimited && !response.IsSuccessStatusCode))
+            {
+                var retryAfter = rateLimitedFor ?? RetryAfter.Read(response, _time.GetUtcNow());
+                ResilienceLog.RateLimited(_logger, request.Method, request.RequestUri, retryAfter);
+                ApiCallDetails details;
+                using (response)
+                {
+                    details = await ApiCallDetailsReader.ReadAsync(response, request, cancellationToken).ConfigureAwait(false);
+                }
 
-        return response;
+                throw new RateLimitedException(
+                    retryAfter is { } delay
+                        ? $"{request.Method} {request.RequestUri} is rate limited: the server asked to wait {delay}, beyond what this call may wait (at most {options.MaxRetryAfter}, within a total of {options.TotalTimeout})."
+                        : $"{request.Method} {request.RequestUri} is rate limited ({(int)response.StatusCode}) and was not retried further.",
+                    details,
+                    retryAfter);
+            }
+
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                ResilienceLog.Answered(_logger, request.Method, Url(request), (int)response.StatusCode, _time.GetElapsedTime(startedAt).TotalMilliseconds, timeouts.Attempts);
+            }
+
+            return response;
+        }
+        catch (Exception error) when (LogFailure(request, startedAt, timeouts.Attempts, error))
+        {
+            throw; // Not reached: the filter only logs.
+        }
     }
 
-    private ValueTask<Outcome<HttpResponseMessage>> AttemptInBreakerAsync(ResilienceContext context, CallState state)
+    // The SDK's own record of each call, in place of IHttpClientFactory's logging handlers (which AddDatabackerClient
+    // removes from its clients): one Debug line per logical call, after retries and redirects, never the query string.
+    private static string? Url(HttpRequestMessage request) => request.RequestUri is { IsAbsoluteUri: true } uri ? uri.GetLeftPart(UriPartial.Path) : request.RequestUri?.OriginalString;
+
+    private bool LogFailure(HttpRequestMessage request, long startedAt, int attempts, Exception error)
     {
-        if (ReferenceEquals(state.Breaker, ResiliencePipeline<HttpResponseMessage>.Empty))
+        if (_logger.IsEnabled(LogLevel.Debug))
         {
-            // As a Polly execution would: nothing is sent once the call was cancelled.
-            return context.CancellationToken.IsCancellationRequested
-                ? new ValueTask<Outcome<HttpResponseMessage>>(Outcome.FromException<HttpResponseMessage>(new OperationCanceledException(context.CancellationToken)))
-                : AttemptAsync(state);
+            ResilienceLog.Failed(_logger, request.Method, Url(request), _time.GetElapsedTime(startedAt).TotalMilliseconds, attempts, error.GetType().Name);
         }
 
-        return state.Breaker.ExecuteOutcomeAsync(static (_, state) => state.Handler.AttemptAsync(state), context, state);
+        return false;
+    }
+
+
+    // While the circuit is closed, Polly's breaker lets every execution through and only records its outcome; the
+    // attempt then runs on its own and hands its outcome to the breaker afterwards, in an execution that completes at
+    // once (no Polly state machine waits for the network). Any other state (open, half-open, isolated) runs the attempt
+    // inside the breaker, so Polly alone decides whether it may go (the one half-open probe) or fails at once.
+    private ValueTask<Outcome<HttpResponseMessage>> AttemptInBreakerAsync(ResilienceContext context, CallState state)
+    {
+        var breaker = state.Breaker;
+        if (breaker is not null && breaker.State.CircuitState != CircuitState.Closed)
+        {
+            return breaker.Pipeline.ExecuteOutcomeAsync(static (_, state) => state.Handler.AttemptAsync(state, record: false), context, state);
+        }
+
+        // As a Polly execution would: nothing is sent once the call was cancelled.
+        return context.CancellationToken.IsCancellationRequested
+            ? new ValueTask<Outcome<HttpResponseMessage>>(Outcome.FromException<HttpResponseMessage>(new OperationCanceledException(context.CancellationToken)))
+            : AttemptAsync(state, record: breaker is not null);
     }
 
     // One attempt under its own deadline, min(attempt timeout, total left); inside the breaker, so attempt timeouts
@@ -193,25 +225,64 @@ public sealed class ResilienceHandler : DelegatingHandler
     // cancellation stay an OperationCanceledException, as with Polly's own timeout strategies.
     // Never throws: Polly's outcome-based execution expects every error as an outcome. Its state machine is pooled
     // (awaited once, by Polly or SendAsync), so an attempt that waits for the network allocates none.
+    // With record, the outcome is then handed to the (closed) circuit breaker, as its execution would have recorded it.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<Outcome<HttpResponseMessage>> AttemptAsync(CallState state)
+    private async ValueTask<Outcome<HttpResponseMessage>> AttemptAsync(CallState state, bool record)
     {
+        Outcome<HttpResponseMessage> outcome;
+        state.Attempts++;
         var attempt = state.BeginAttempt();
         try
         {
-            return Outcome.FromResult(await SendOnceAsync(state.Request, state.Body, attempt.Token).ConfigureAwait(false));
+            outcome = Outcome.FromResult(await SendOnceAsync(state.Request, state.Body, attempt.Token).ConfigureAwait(false));
         }
         catch (OperationCanceledException error) when (state.AttemptTimedOut(attempt))
         {
-            return Outcome.FromException<HttpResponseMessage>(state.AttemptTimeoutError(error));
+            outcome = Outcome.FromException<HttpResponseMessage>(state.AttemptTimeoutError(error));
         }
         catch (Exception error)
         {
-            return Outcome.FromException<HttpResponseMessage>(error);
+            outcome = Outcome.FromException<HttpResponseMessage>(error);
         }
         finally
         {
             state.EndAttempt();
+        }
+
+        if (record)
+        {
+            await RecordAsync(state.Breaker!, outcome).ConfigureAwait(false);
+        }
+
+        return outcome;
+    }
+
+    // Runs the breaker over an outcome already obtained: Polly's predicate and health metrics decide, and may open the
+    // circuit, exactly as for an attempt run inside it. Its own context (never cancelled), so that a caller cancelling
+    // after the response arrived does not turn the recorded outcome into a cancellation. If the circuit left the closed
+    // state meanwhile, Polly refuses the execution and records nothing, as for a call that was in flight when it opened.
+    private static ValueTask RecordAsync(CircuitBreaker breaker, Outcome<HttpResponseMessage> outcome)
+    {
+        var context = ResilienceContextPool.Shared.Get(CancellationToken.None);
+        var recorded = breaker.Pipeline.ExecuteOutcomeAsync(static (_, outcome) => new ValueTask<Outcome<HttpResponseMessage>>(outcome), context, outcome);
+        if (recorded.IsCompleted)
+        {
+            ResilienceContextPool.Shared.Return(context);
+            return default;
+        }
+
+        return AwaitRecordedAsync(recorded, context);
+
+        static async ValueTask AwaitRecordedAsync(ValueTask<Outcome<HttpResponseMessage>> recorded, ResilienceContext context)
+        {
+            try
+            {
+                await recorded.ConfigureAwait(false);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
         }
     }
 
@@ -296,10 +367,13 @@ public sealed class ResilienceHandler : DelegatingHandler
         return new Strategies(options, outer);
     }
 
-    private ResiliencePipeline<HttpResponseMessage> BuildBreaker(string authority) =>
-        new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
+    private CircuitBreaker BuildBreaker(string authority)
+    {
+        var state = new CircuitBreakerStateProvider();
+        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
             {
+                StateProvider = state,
                 FailureRatio = _options.BreakerFailureRatio,
                 MinimumThroughput = _options.BreakerMinimumThroughput,
                 SamplingDuration = _options.BreakerSamplingDuration,
@@ -317,6 +391,8 @@ public sealed class ResilienceHandler : DelegatingHandler
                 },
             })
             .Build();
+        return new CircuitBreaker(pipeline, state);
+    }
 
     private bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context, ResilienceOptions options)
     {
@@ -381,18 +457,22 @@ public sealed class ResilienceHandler : DelegatingHandler
     // read, one object per call.
     private sealed class CallState(
         ResilienceHandler handler, ResilienceOptions options, long startedAt, CancellationToken callerToken,
-        ResiliencePipeline<HttpResponseMessage> breaker, HttpRequestMessage request, RequestBody body)
+        CircuitBreaker? breaker, HttpRequestMessage request, RequestBody body)
         : CallTimeouts(handler._time, options.AttemptTimeout, options.TotalTimeout, startedAt, callerToken)
     {
         public ResilienceHandler Handler { get; } = handler;
 
         public long StartedAt { get; } = startedAt;
 
-        public ResiliencePipeline<HttpResponseMessage> Breaker { get; } = breaker;
+        /// <summary>The endpoint's circuit breaker; <see langword="null"/> when disabled.</summary>
+        public CircuitBreaker? Breaker { get; } = breaker;
 
         public HttpRequestMessage Request { get; } = request;
 
         public RequestBody Body { get; } = body;
+
+        /// <summary>Attempts started so far (one at a time, so a plain count).</summary>
+        public int Attempts { get; set; }
 
         /// <summary>The outcome of the first attempt, handed to the retry strategy as its own first attempt's.</summary>
         public Outcome<HttpResponseMessage>? First { get; set; }

@@ -12,4 +12,10 @@ internal static partial class ResilienceLog
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Error, Message = "Circuit to {Authority} opened for {BreakDuration}")]
     public static partial void CircuitOpened(ILogger logger, string authority, TimeSpan breakDuration);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Debug, Message = "{Method} {Url} answered {StatusCode} after {ElapsedMilliseconds} ms ({Attempts} attempts)")]
+    public static partial void Answered(ILogger logger, HttpMethod method, string? url, int statusCode, double elapsedMilliseconds, int attempts);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Debug, Message = "{Method} {Url} failed after {ElapsedMilliseconds} ms ({Attempts} attempts): {Error}")]
+    public static partial void Failed(ILogger logger, HttpMethod method, string? url, double elapsedMilliseconds, int attempts, string error);
 }

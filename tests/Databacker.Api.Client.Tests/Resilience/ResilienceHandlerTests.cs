@@ -459,6 +459,104 @@ public sealed class ResilienceHandlerTests
     }
 
     [Test]
+    public async Task After_the_break_one_probe_goes_through_while_others_are_refused_and_its_success_closes_the_circuit()
+    {
+        var time = new FakeTimeProvider();
+        var probe = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var status = HttpStatusCode.InternalServerError;
+        var holdNext = 0;
+        var primary = new RecordingHandler((_, _) => Interlocked.Exchange(ref holdNext, 0) == 1
+            ? probe.Task
+            : Task.FromResult(new HttpResponseMessage(status)));
+        var options = BreakerOptions();
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(options, time, null, null));
+        for (var i = 0; i < 2; i++)
+        {
+            (await client.GetAsync("https://flaky.example/config/abc")).Dispose();
+        }
+
+        Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync("https://flaky.example/config/abc"), "open: nothing is sent");
+        Assert.That(primary.Requests, Has.Count.EqualTo(2));
+        time.Advance(options.BreakerBreakDuration + TimeSpan.FromSeconds(1));
+
+        Volatile.Write(ref holdNext, 1);
+        var probing = client.GetAsync("https://flaky.example/config/abc");
+        await WaitUntil(() => primary.Requests.Count == 3);
+        Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync("https://flaky.example/config/abc"), "half-open: only the probe goes");
+        Assert.That(primary.Requests, Has.Count.EqualTo(3));
+
+        status = HttpStatusCode.OK;
+        probe.SetResult(new HttpResponseMessage(HttpStatusCode.OK));
+        using (var probed = await probing)
+        {
+            Assert.That(probed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        using var closed = await client.GetAsync("https://flaky.example/config/abc");
+        Assert.That(closed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(primary.Requests, Has.Count.EqualTo(4), "closed again: calls go through");
+    }
+
+    [Test]
+    public async Task A_failed_probe_opens_the_circuit_again()
+    {
+        var time = new FakeTimeProvider();
+        var primary = RecordingHandler.Always(HttpStatusCode.ServiceUnavailable);
+        var options = BreakerOptions();
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(options, time, null, null));
+        for (var i = 0; i < 2; i++)
+        {
+            (await client.GetAsync("https://down.example/config/abc")).Dispose();
+        }
+
+        time.Advance(options.BreakerBreakDuration + TimeSpan.FromSeconds(1));
+        using (var probe = await client.GetAsync("https://down.example/config/abc"))
+        {
+            Assert.That(probe.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        }
+
+        Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync("https://down.example/config/abc"));
+        Assert.That(primary.Requests, Has.Count.EqualTo(3), "two failures and the probe; nothing after the probe failed");
+    }
+
+    [Test]
+    public async Task A_response_arriving_after_the_circuit_opened_is_still_handed_to_its_caller_and_does_not_close_the_circuit()
+    {
+        var slow = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var primary = new RecordingHandler((request, _) => request.RequestUri!.AbsolutePath == "/slow"
+            ? slow.Task
+            : Task.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError)));
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(BreakerOptions()));
+
+        var inFlight = client.GetAsync("https://busy.example/slow");
+        await WaitUntil(() => primary.Requests.Count == 1);
+        for (var i = 0; i < 2; i++)
+        {
+            (await client.GetAsync("https://busy.example/config/abc")).Dispose();
+        }
+
+        Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync("https://busy.example/config/abc"));
+        slow.SetResult(new HttpResponseMessage(HttpStatusCode.OK));
+        using (var late = await inFlight)
+        {
+            Assert.That(late.StatusCode, Is.EqualTo(HttpStatusCode.OK), "sent while closed: its answer is the caller's");
+        }
+
+        Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync("https://busy.example/config/abc"), "still open");
+        Assert.That(primary.Requests, Has.Count.EqualTo(3));
+    }
+
+    private static ResilienceOptions BreakerOptions()
+    {
+        var options = TestPipelines.FastResilience();
+        options.MaxRetryAttempts = 0;
+        options.BreakerMinimumThroughput = 2;
+        options.BreakerFailureRatio = 0.5;
+        options.BreakerBreakDuration = TimeSpan.FromSeconds(30);
+        return options;
+    }
+
+    [Test]
     public void Resilience_options_out_of_range_are_rejected()
     {
         Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new ResilienceOptions { MaxRetryAttempts = -1 }.Validate());
