@@ -12,7 +12,7 @@ public static class InterleavedClientCalls
 {
     /// <summary>Runs <paramref name="rounds"/> rounds of one call per client, after a warm-up.</summary>
     /// <param name="rounds">Measured rounds.</param>
-    /// <param name="warmupRounds">Unmeasured rounds first.</param>
+    /// <param name="warmupRounds">Unmeasured rounds per warm-up block (blocks run until the JIT settles).</param>
     /// <returns>A Markdown report.</returns>
     public static async Task<string> RunAsync(int rounds = 20_000, int warmupRounds = 2_000)
     {
@@ -24,11 +24,13 @@ public static class InterleavedClientCalls
             ("Refit", () => clients.CallRefitAsync()),
             ("Kiota", () => clients.CallKiotaAsync()),
         };
-        var samples = await TakingTurns.MeasureAsync(calls.Select(c => c.Call).ToArray(), rounds, warmupRounds).ConfigureAwait(false);
+        var turns = await TakingTurns.MeasureAsync(calls.Select(c => c.Call).ToArray(), rounds, warmupRounds).ConfigureAwait(false);
+        var samples = turns.Samples;
         var medians = samples.Select(s => TakingTurns.Percentile(s, 0.5)).ToArray();
         var c = CultureInfo.InvariantCulture;
         var report = new StringBuilder();
-        report.AppendLine(c, $"Interleaved client calls: {rounds} rounds (after {warmupRounds} warm-up rounds), one GET /engines/config/{{instance}} per client per round");
+        report.AppendLine(c, $"Interleaved client calls: {rounds} rounds (after {turns.WarmupRounds} warm-up rounds), one GET /engines/config/{{instance}} per client per round");
+        report.AppendLine(turns.Describe());
         report.AppendLine();
         report.AppendLine("| Client | Median (µs) | p90 (µs) | Ratio to raw (median) |");
         report.AppendLine("|---|---:|---:|---:|");

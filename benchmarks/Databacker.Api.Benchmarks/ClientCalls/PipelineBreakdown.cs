@@ -19,7 +19,7 @@ public static class PipelineBreakdown
 {
     /// <summary>Runs <paramref name="rounds"/> rounds of one call per pipeline, after a warm-up.</summary>
     /// <param name="rounds">Measured rounds.</param>
-    /// <param name="warmupRounds">Unmeasured rounds first.</param>
+    /// <param name="warmupRounds">Unmeasured rounds per warm-up block (blocks run until the JIT settles).</param>
     /// <returns>A Markdown report.</returns>
     public static async Task<string> RunAsync(int rounds = 8_000, int warmupRounds = 1_000)
     {
@@ -58,11 +58,13 @@ public static class PipelineBreakdown
                 ("+ ResilienceHandler (defaults)", () => resilience.GetConfigAsync(ConfigServer.InstanceId)),
                 ("Full AddDatabackerClient pipeline", () => clients.CallDatabackerAsync()),
             };
-            var samples = await TakingTurns.MeasureAsync(calls.Select(c => c.Call).ToArray(), rounds, warmupRounds).ConfigureAwait(false);
+            var turns = await TakingTurns.MeasureAsync(calls.Select(c => c.Call).ToArray(), rounds, warmupRounds).ConfigureAwait(false);
+            var samples = turns.Samples;
             var medians = samples.Select(TakingTurns.Median).ToArray();
             var c = CultureInfo.InvariantCulture;
             var report = new StringBuilder();
-            report.AppendLine(c, $"Pipeline breakdown: {rounds} rounds (after {warmupRounds} warm-up rounds), one GET /engines/config/{{instance}} per pipeline per round");
+            report.AppendLine(c, $"Pipeline breakdown: {rounds} rounds (after {turns.WarmupRounds} warm-up rounds), one GET /engines/config/{{instance}} per pipeline per round");
+            report.AppendLine(turns.Describe());
             report.AppendLine();
             report.AppendLine("| Pipeline | Median (µs) | Ratio to raw (median) |");
             report.AppendLine("|---|---:|---:|");
