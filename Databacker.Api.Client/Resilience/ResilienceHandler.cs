@@ -33,8 +33,6 @@ public sealed class ResilienceHandler : DelegatingHandler
 {
     // The call's state (request, body, start time, timeouts), one property write per call instead of one per value.
     private static readonly ResiliencePropertyKey<CallState> State = new("Databacker.Api.Client.CallState");
-    private static readonly ResiliencePropertyKey<TimeSpan?> RateLimitedFor = new("Databacker.Api.Client.RateLimitedFor");
-    private static readonly ResiliencePropertyKey<bool> FirstRetried = new("Databacker.Api.Client.FirstRetried");
 
     private readonly ResilienceOptions _options;
     private readonly TimeProvider _time;
@@ -82,7 +80,6 @@ public sealed class ResilienceHandler : DelegatingHandler
             options = overridden;
         }
 
-        var strategies = _strategies.GetValue(options, _build);
         var body = await RequestBody.CaptureAsync(request, cancellationToken).ConfigureAwait(false);
         var breaker = options.EnableCircuitBreaker && request.RequestUri is { IsAbsoluteUri: true } uri
             ? _breakers.GetOrAdd(Origin.Of(uri), _buildBreaker)
@@ -92,11 +89,9 @@ public sealed class ResilienceHandler : DelegatingHandler
         using var timeouts = new CallState(this, options, startedAt, cancellationToken, breaker, request, body);
         try
         {
-            var context = ResilienceContextPool.Shared.Get(timeouts.CallToken);
-            context.Properties.Set(State, timeouts);
+            // Polly's context only once Polly runs: a retry, or an attempt through a circuit that is not closed.
+            ResilienceContext? context = null;
             HttpResponseMessage response;
-            TimeSpan? rateLimitedFor = null;
-            var rateLimited = false;
             try
             {
                 // The first attempt runs outside Polly's retry strategy: when its outcome is not retried (a success, above
@@ -104,12 +99,15 @@ public sealed class ResilienceHandler : DelegatingHandler
                 // retried, the strategy takes over from its first attempt, to which the outcome already obtained is handed
                 // back, so attempts, delays, logs and Retry-After handling are exactly those of the strategy alone.
                 var state = timeouts;
-                var outcome = await AttemptInBreakerAsync(context, state).ConfigureAwait(false);
-                if (options.MaxRetryAttempts > 0 && ShouldRetry(outcome, context, options))
+                var outcome = breaker is null || breaker.State.CircuitState == CircuitState.Closed
+                    ? await AttemptInClosedCircuitAsync(state).ConfigureAwait(false)
+                    : await AttemptInBreakerAsync(context = NewContext(state), state).ConfigureAwait(false);
+                if (options.MaxRetryAttempts > 0 && ShouldRetry(outcome, state, options))
                 {
                     state.First = outcome;
-                    context.Properties.Set(FirstRetried, true);
-                    outcome = await strategies.Outer.ExecuteOutcomeAsync(
+                    state.FirstRetried = true;
+                    context ??= NewContext(state);
+                    outcome = await _strategies.GetValue(options, _build).Outer.ExecuteOutcomeAsync(
                         static (ctx, state) =>
                         {
                             if (state.First is { } first)
@@ -152,13 +150,15 @@ public sealed class ResilienceHandler : DelegatingHandler
             }
             finally
             {
-                rateLimited = context.Properties.TryGetValue(RateLimitedFor, out rateLimitedFor);
-                ResilienceContextPool.Shared.Return(context);
+                if (context is not null)
+                {
+                    ResilienceContextPool.Shared.Return(context);
+                }
             }
 
-            if (response.StatusCode == HttpStatusCode.TooManyRequests || (rateLimited && !response.IsSuccessStatusCode))
+            if (response.StatusCode == HttpStatusCode.TooManyRequests || (timeouts.RateLimited && !response.IsSuccessStatusCode))
             {
-                var retryAfter = rateLimitedFor ?? RetryAfter.Read(response, _time.GetUtcNow());
+                var retryAfter = timeouts.RateLimitedFor ?? RetryAfter.Read(response, _time.GetUtcNow());
                 ResilienceLog.RateLimited(_logger, request.Method, request.RequestUri, retryAfter);
                 ApiCallDetails details;
                 using (response)
@@ -209,15 +209,22 @@ public sealed class ResilienceHandler : DelegatingHandler
     private ValueTask<Outcome<HttpResponseMessage>> AttemptInBreakerAsync(ResilienceContext context, CallState state)
     {
         var breaker = state.Breaker;
-        if (breaker is not null && breaker.State.CircuitState != CircuitState.Closed)
-        {
-            return breaker.Pipeline.ExecuteOutcomeAsync(static (_, state) => state.Handler.AttemptAsync(state, record: false), context, state);
-        }
+        return breaker is not null && breaker.State.CircuitState != CircuitState.Closed
+            ? breaker.Pipeline.ExecuteOutcomeAsync(static (_, state) => state.Handler.AttemptAsync(state, record: false), context, state)
+            : AttemptInClosedCircuitAsync(state);
+    }
 
-        // As a Polly execution would: nothing is sent once the call was cancelled.
-        return context.CancellationToken.IsCancellationRequested
-            ? new ValueTask<Outcome<HttpResponseMessage>>(Outcome.FromException<HttpResponseMessage>(new OperationCanceledException(context.CancellationToken)))
-            : AttemptAsync(state, record: breaker is not null);
+    // As a Polly execution would: nothing is sent once the call was cancelled.
+    private ValueTask<Outcome<HttpResponseMessage>> AttemptInClosedCircuitAsync(CallState state) =>
+        state.CallToken.IsCancellationRequested
+            ? new ValueTask<Outcome<HttpResponseMessage>>(Outcome.FromException<HttpResponseMessage>(new OperationCanceledException(state.CallToken)))
+            : AttemptAsync(state, record: state.Breaker is not null);
+
+    private static ResilienceContext NewContext(CallState state)
+    {
+        var context = ResilienceContextPool.Shared.Get(state.CallToken);
+        context.Properties.Set(State, state);
+        return context;
     }
 
     // One attempt under its own deadline, min(attempt timeout, total left); inside the breaker, so attempt timeouts
@@ -342,8 +349,8 @@ public sealed class ResilienceHandler : DelegatingHandler
                 Randomizer = options.Randomizer,
                 // The first outcome reaching the strategy was already found retryable (the first attempt runs in SendAsync).
                 ShouldHandle = args => new ValueTask<bool>(options.MaxRetryAttempts > 0
-                    && ((args.AttemptNumber == 0 && args.Context.Properties.TryGetValue(FirstRetried, out var first) && first)
-                        || ShouldRetry(args.Outcome, args.Context, options))),
+                    && args.Context.Properties.TryGetValue(State, out var state)
+                    && ((args.AttemptNumber == 0 && state.FirstRetried) || ShouldRetry(args.Outcome, state, options))),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(
                     args.Outcome.Result is { } r ? RetryAfter.Read(r, _time.GetUtcNow()) : null),
                 OnRetry = args =>
@@ -394,12 +401,15 @@ public sealed class ResilienceHandler : DelegatingHandler
         return new CircuitBreaker(pipeline, state);
     }
 
-    private bool ShouldRetry(Outcome<HttpResponseMessage> outcome, ResilienceContext context, ResilienceOptions options)
+    private bool ShouldRetry(Outcome<HttpResponseMessage> outcome, CallState state, ResilienceOptions options)
     {
-        context.Properties.TryGetValue(State, out var state);
-        var request = state?.Request;
-        var body = state?.Body;
-        if (request is null || body is null || !body.CanReplay || !IsRetryableMethod(request, options))
+        var response = outcome.Result;
+        if (outcome.Exception is null && !IsTransient(response!.StatusCode))
+        {
+            return false; // a success, above all: decided without looking further
+        }
+
+        if (!state.Body.CanReplay || !IsRetryableMethod(state.Request, options))
         {
             return false;
         }
@@ -407,26 +417,23 @@ public sealed class ResilienceHandler : DelegatingHandler
         if (outcome.Exception is not null)
         {
             // Transport errors and attempt timeouts; never the caller's own cancellation or an open circuit.
-            return outcome.Exception is HttpRequestException or TimeoutRejectedException && !context.CancellationToken.IsCancellationRequested;
+            return outcome.Exception is HttpRequestException or TimeoutRejectedException && !state.CallToken.IsCancellationRequested;
         }
 
-        var response = outcome.Result!;
-        if (response.StatusCode is not (HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
-            or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout))
+        if (ExceedsWait(response!, options, state))
         {
-            return false;
-        }
-
-        if (ExceedsWait(response, options, context))
-        {
-            context.Properties.Set(RateLimitedFor, RetryAfter.Read(response, _time.GetUtcNow()));
+            state.RateLimited = true;
+            state.RateLimitedFor = RetryAfter.Read(response!, _time.GetUtcNow());
             return false;
         }
 
         return true;
     }
 
-    private bool ExceedsWait(HttpResponseMessage response, ResilienceOptions options, ResilienceContext context)
+    private static bool IsTransient(HttpStatusCode status) => status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
+        or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+
+    private bool ExceedsWait(HttpResponseMessage response, ResilienceOptions options, CallState state)
     {
         if (RetryAfter.Read(response, _time.GetUtcNow()) is not { } delay)
         {
@@ -438,13 +445,8 @@ public sealed class ResilienceHandler : DelegatingHandler
             return true;
         }
 
-        if (context.Properties.TryGetValue(State, out var state))
-        {
-            var left = options.TotalTimeout - _time.GetElapsedTime(state.StartedAt);
-            return delay >= left;
-        }
-
-        return false;
+        var left = options.TotalTimeout - _time.GetElapsedTime(state.StartedAt);
+        return delay >= left;
     }
 
     private static bool IsRetryableMethod(HttpRequestMessage request, ResilienceOptions options) =>
@@ -470,6 +472,15 @@ public sealed class ResilienceHandler : DelegatingHandler
         public HttpRequestMessage Request { get; } = request;
 
         public RequestBody Body { get; } = body;
+
+        /// <summary>Whether a transient answer was not retried because its <c>Retry-After</c> is too long.</summary>
+        public bool RateLimited { get; set; }
+
+        /// <summary>That <c>Retry-After</c>, when <see cref="RateLimited"/>.</summary>
+        public TimeSpan? RateLimitedFor { get; set; }
+
+        /// <summary>Whether the retry strategy took over from the first attempt (its outcome already found retryable).</summary>
+        public bool FirstRetried { get; set; }
 
         /// <summary>Attempts started so far (one at a time, so a plain count).</summary>
         public int Attempts { get; set; }
