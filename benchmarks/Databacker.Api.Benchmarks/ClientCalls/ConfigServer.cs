@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace Databacker.Api.Benchmarks.ClientCalls;
 
 /// <summary>
-/// A Kestrel server on 127.0.0.1 that plays the controller for the client benchmarks: RFC 8414 metadata, a token
+/// A Kestrel server on 127.0.0.1 that plays the controller for the client benchmarks: RFC 8414 metadata, the discovery document, a token
 /// endpoint that counts its requests, and <c>GET /engines/config/{instance}</c> answering a fixed configuration
 /// document with its vendor media type to any bearer token (401 without one). Every answer is precomputed bytes, so
 /// the server costs the same for every client measured against it.
@@ -96,6 +96,16 @@ public sealed class ConfigServer : IAsyncDisposable
         {
             var n = Interlocked.Increment(ref _tokenRequests);
             return Results.Text($$"""{"access_token":"bench-token-{{n}}","token_type":"Bearer","expires_in":{{TokenLifetimeSeconds}}}""", "application/json");
+        });
+
+        // Discovery, as a real controller serves it (the sample controller does): the orchestration URL is this server
+        // and the configuration URL its own path, so the SDK routes every call through its discovery handler.
+        app.MapGet("/engines/endpoints/{instance}", (HttpContext http, string instance) =>
+        {
+            var self = BaseAddress.GetLeftPart(UriPartial.Authority);
+            return Results.Text(
+                $$"""{"services":["scheduling","reporting"],"orchestrationUrl":"{{self}}/","configUrl":"{{self}}/engines/config/{{instance}}","expiresIn":3600}""",
+                "application/vnd.databack.endpoints.v1+json");
         });
 
         app.MapGet("/engines/config/{instance}", async (HttpContext http, string instance) =>
