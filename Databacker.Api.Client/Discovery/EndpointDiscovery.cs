@@ -23,6 +23,7 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _state = new();
     private DiscoveredEndpoints? _current;
+    private Task<DiscoveredEndpoints>? _currentTask; // _current as a completed task, built once per document
     private DateTimeOffset _useUntil = DateTimeOffset.MinValue;
 
     /// <summary>Creates the service.</summary>
@@ -59,13 +60,22 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
     public DiscoveredEndpoints? Current => Volatile.Read(ref _current);
 
     /// <inheritdoc />
-    public async Task<DiscoveredEndpoints> GetAsync(CancellationToken cancellationToken = default)
+    /// <remarks>While the document is fresh, every call gets the same completed task: nothing is allocated per call.</remarks>
+    public Task<DiscoveredEndpoints> GetAsync(CancellationToken cancellationToken = default)
     {
-        if (TryGetFresh() is { } fresh)
+        lock (_state)
         {
-            return fresh;
+            if (_currentTask is { } fresh && _time.GetUtcNow() < _useUntil)
+            {
+                return fresh;
+            }
         }
 
+        return FetchOrWaitAsync(cancellationToken);
+    }
+
+    private async Task<DiscoveredEndpoints> FetchOrWaitAsync(CancellationToken cancellationToken)
+    {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -158,6 +168,7 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
         lock (_state)
         {
             _current = discovered;
+            _currentTask = Task.FromResult(discovered);
             _useUntil = discovered.ExpiresAt;
         }
 

@@ -56,62 +56,60 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
         ArgumentNullException.ThrowIfNull(request);
         if (request.RequestUri is not { IsAbsoluteUri: true } requested
             || !requested.AbsoluteUri.StartsWith(_baseAddress.AbsoluteUri, StringComparison.Ordinal)
+            || IsDiscoveryCall(requested)
             || DiscoveryPaused)
         {
-            // An absolute URL of the caller's own choosing (not ours to reroute), or discovery failed lately and the
-            // configured URL serves everything for now: passed on as it is, without a state machine.
+            // An absolute URL of the caller's own choosing (not ours to reroute), the discovery document's own request,
+            // or discovery failed lately and the configured URL serves everything for now: passed on as it is, without
+            // a state machine.
             return base.SendAsync(request, cancellationToken);
         }
 
-        return SendRoutedAsync(request, requested, cancellationToken);
+        // Discovery answers synchronously while its document is fresh (nearly every call): the call is then routed
+        // without a state machine of its own, only the route sender's.
+        Task<DiscoveredEndpoints> discovering;
+        try
+        {
+            discovering = _discovery.GetAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            discovering = Task.FromException<DiscoveredEndpoints>(ex); // an implementation that throws at once fails like one that faults
+        }
+
+        return discovering.IsCompletedSuccessfully
+            ? SendDiscovered(request, requested, discovering.Result, cancellationToken)
+            : SendAfterDiscoveryAsync(request, requested, discovering, cancellationToken);
     }
 
     private bool DiscoveryPaused => _time.GetUtcNow().UtcTicks < Volatile.Read(ref _skipDiscoveryUntilTicks);
 
-    private async Task<HttpResponseMessage> SendRoutedAsync(HttpRequestMessage request, Uri requested, CancellationToken cancellationToken)
+    private bool IsDiscoveryCall(Uri requested) =>
+        requested.AbsoluteUri.AsSpan(_baseAddress.AbsoluteUri.Length).StartsWith("engines/endpoints/", StringComparison.Ordinal);
+
+    private Task<HttpResponseMessage> SendDiscovered(HttpRequestMessage request, Uri requested, DiscoveredEndpoints endpoints, CancellationToken cancellationToken)
     {
-        var relative = requested.AbsoluteUri[_baseAddress.AbsoluteUri.Length..];
-        if (relative.StartsWith("engines/endpoints/", StringComparison.Ordinal)
-            || await TryDiscoverAsync(cancellationToken).ConfigureAwait(false) is not { } endpoints
-            || Resolve(endpoints, relative) is not { } target)
+        if (Resolve(endpoints, requested) is not { } target)
         {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return base.SendAsync(request, cancellationToken);
         }
 
-        return await _route.SendAsync(
+        return _route.SendAsync(
             request,
             target,
             endpoints,
             static (fresh, call) => fresh.ResolveOrchestration(call.Relative, call.InstanceId) ?? call.Requested,
-            (Relative: relative, InstanceId: _instanceId, Requested: requested),
-            cancellationToken).ConfigureAwait(false);
+            (Relative: requested.AbsoluteUri[_baseAddress.AbsoluteUri.Length..], InstanceId: _instanceId, Requested: requested),
+            cancellationToken);
     }
 
-    // The target of the last call resolved against the current discovery document: calls of the same operation (an
-    // agent polling its configuration) reuse the Uri instead of building and parsing it again. Uri is immutable.
-    private Uri? Resolve(DiscoveredEndpoints endpoints, string relative)
+    private async Task<HttpResponseMessage> SendAfterDiscoveryAsync(
+        HttpRequestMessage request, Uri requested, Task<DiscoveredEndpoints> discovering, CancellationToken cancellationToken)
     {
-        var last = Volatile.Read(ref _lastResolved);
-        if (last is not null && ReferenceEquals(last.Endpoints, endpoints) && string.Equals(last.Relative, relative, StringComparison.Ordinal))
-        {
-            return last.Target;
-        }
-
-        var target = endpoints.ResolveOrchestration(relative, _instanceId);
-        Volatile.Write(ref _lastResolved, new ResolvedTarget(endpoints, relative, target));
-        return target;
-    }
-
-    private async Task<DiscoveredEndpoints?> TryDiscoverAsync(CancellationToken cancellationToken)
-    {
-        if (DiscoveryPaused)
-        {
-            return null;
-        }
-
+        DiscoveredEndpoints endpoints;
         try
         {
-            return await _discovery.GetAsync(cancellationToken).ConfigureAwait(false);
+            endpoints = await discovering.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -119,8 +117,27 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
             var until = _time.GetUtcNow() + _retryDiscoveryAfter;
             Volatile.Write(ref _skipDiscoveryUntilTicks, until.UtcTicks);
             DiscoveryLog.OrchestrationDiscoveryFailed(_logger, ex, until);
-            return null;
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
+
+        return await SendDiscovered(request, requested, endpoints, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The target of the last call resolved against the current discovery document: calls of the same operation (an
+    // agent polling its configuration) reuse the Uri instead of building and parsing it again. Uri is immutable.
+    private Uri? Resolve(DiscoveredEndpoints endpoints, Uri requested)
+    {
+        var relative = requested.AbsoluteUri.AsSpan(_baseAddress.AbsoluteUri.Length);
+        var last = Volatile.Read(ref _lastResolved);
+        if (last is not null && ReferenceEquals(last.Endpoints, endpoints) && relative.SequenceEqual(last.Relative))
+        {
+            return last.Target;
+        }
+
+        var text = relative.ToString();
+        var target = endpoints.ResolveOrchestration(text, _instanceId);
+        Volatile.Write(ref _lastResolved, new ResolvedTarget(endpoints, text, target));
+        return target;
     }
 
     private sealed record ResolvedTarget(DiscoveredEndpoints Endpoints, string Relative, Uri? Target);

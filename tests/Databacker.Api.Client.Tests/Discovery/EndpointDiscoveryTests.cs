@@ -45,6 +45,35 @@ public sealed class EndpointDiscoveryTests
     }
 
     [Test]
+    public async Task A_fresh_document_is_answered_at_once_with_the_same_completed_task_until_it_expires()
+    {
+        var time = new FakeTimeProvider();
+        var client = new CountingClient(n => Document(60, $"https://reporting{n}.example.com/"));
+        using var discovery = new EndpointDiscovery(() => client, "i-1", new TrustedOriginRegistry(), timeProvider: time);
+        var first = await discovery.GetAsync();
+
+        var again = discovery.GetAsync();
+        time.Advance(TimeSpan.FromSeconds(59));
+        var later = discovery.GetAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(again.IsCompletedSuccessfully, Is.True, "no fetch, no wait");
+            Assert.That(later, Is.SameAs(again), "nothing allocated per call while the document is fresh");
+            Assert.That(again.Result, Is.SameAs(first));
+        });
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        var refreshed = await discovery.GetAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(refreshed, Is.Not.SameAs(first));
+            Assert.That(refreshed.Document.ReportingUrl, Is.EqualTo(new Uri("https://reporting2.example.com/")));
+            Assert.That(discovery.GetAsync().Result, Is.SameAs(refreshed), "the new document's task after a refresh");
+        });
+    }
+
+    [Test]
     public async Task Without_expiresIn_the_default_lifetime_applies()
     {
         var time = new FakeTimeProvider();

@@ -179,6 +179,37 @@ public sealed class OrchestrationDiscoveryTests : ControllerTestBase
         });
     }
 
+    [Test]
+    public async Task A_discovery_service_that_throws_at_once_is_treated_like_one_that_fails_and_the_configured_url_serves()
+    {
+        var primary = RecordingHandler.Always(System.Net.HttpStatusCode.OK);
+        var discovery = new ThrowingDiscovery();
+        using var client = new HttpClient(new OrchestrationRouteHandler(discovery, new Uri("https://controller.example/"), Controller.InstanceId) { InnerHandler = primary });
+
+        (await client.GetAsync($"https://controller.example{ConfigPath}")).Dispose();
+        (await client.GetAsync($"https://controller.example{ConfigPath}")).Dispose();
+
+        Assert.That(primary.Requests.Select(r => r.Uri.ToString()), Is.EqualTo(new[] { $"https://controller.example{ConfigPath}", $"https://controller.example{ConfigPath}" }));
+        Assert.That(discovery.Calls, Is.EqualTo(1), "discovery is paused after its failure");
+    }
+
+    private sealed class ThrowingDiscovery : IEndpointDiscovery
+    {
+        public int Calls;
+
+        public Task<DiscoveredEndpoints> GetAsync(CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Calls);
+            throw new InvalidOperationException("discovery is broken");
+        }
+
+        public Task<DiscoveredEndpoints> RefreshAsync(CancellationToken cancellationToken = default) => GetAsync(cancellationToken);
+
+        public void Invalidate()
+        {
+        }
+    }
+
     [TestCase("engines/endpoints/i-1", null)]
     [TestCase("engines/config/i-1", "https://c.example.com/mine")]
     [TestCase("engines/config/other", "https://o.example.com/base/engines/config/other")]
