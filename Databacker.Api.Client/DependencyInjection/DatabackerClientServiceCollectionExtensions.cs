@@ -34,8 +34,10 @@ public static class DatabackerClientServiceCollectionExtensions
     /// <see cref="Exceptions.UserTokenRequiredException"/> before anything is sent.
     /// <para>Logging: each call of these four clients is logged once by the SDK, at <c>Debug</c>, after its retries and
     /// redirects (category <c>Databacker.Api.Client.Resilience.ResilienceHandler</c>, event 1203 for an answer, 1204
-    /// for a failure; the URL without its query), and <c>IHttpClientFactory</c>'s own logging handlers are removed from
-    /// them. To have the factory's logs as well, add them back for a client, for example
+    /// for a failure; the URL without its query), and <c>IHttpClientFactory</c>'s default logging handlers are left out
+    /// of them. Loggers the application adds (<c>AddLogger</c>, for these clients or through
+    /// <c>ConfigureHttpClientDefaults</c>, before or after this call) are kept. To have the factory's default logs as
+    /// well, add them back for a client, for example
     /// <c>services.AddHttpClient(DatabackerClientNames.Orchestration).AddDefaultLogger()</c>.</para>
     /// </remarks>
     public static IServiceCollection AddDatabackerClient(this IServiceCollection services, Action<DatabackerClientOptions> configure)
@@ -138,14 +140,11 @@ public static class DatabackerClientServiceCollectionExtensions
         return services;
     }
 
-    // Handlers are added outermost first, in the order DatabackerPipeline documents. IHttpClientFactory's own logging
-    // handlers (two more layers and four Information lines per call) are removed: the ResilienceHandler logs each call
-    // once, at Debug, after retries and redirects. An application that wants them back calls
-    // services.AddHttpClient(DatabackerClientNames.X).AddDefaultLogger().
+    // Handlers are added outermost first, in the order DatabackerPipeline documents.
     private static void AddPipeline(IHttpClientBuilder builder, bool authenticated, string? scope = null, bool endUser = false)
     {
+        WithoutDefaultLogging(builder);
         builder
-            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(CreatePrimary)
             .AddHttpMessageHandler(sp =>
             {
@@ -173,6 +172,25 @@ public static class DatabackerClientServiceCollectionExtensions
         }
 
         builder.AddHttpMessageHandler(sp => new MediaTypeHandler(Options(sp).MediaTypes, sp.GetService<ILogger<MediaTypeHandler>>()));
+    }
+
+    // IHttpClientFactory's default logging handlers (two more layers and four Information lines per call) are left out
+    // of the SDK's API clients: the ResilienceHandler logs each call once, at Debug, after retries and redirects.
+    // RemoveAllLoggers() would also drop the loggers an application added before AddDatabackerClient (for every client,
+    // through ConfigureHttpClientDefaults, or for this one), so its configuration goes first in the service collection:
+    // it then runs before every other configuration of the client, whatever the order of registration, and removes
+    // only the factory's default logging. AddDefaultLogger() on the client brings that back.
+    private static void WithoutDefaultLogging(IHttpClientBuilder builder)
+    {
+        var probe = new ServiceCollection();
+        var probed = probe.AddHttpClient(builder.Name);
+        var before = probe.Count;
+        probed.RemoveAllLoggers();
+        var configuration = probe.Skip(before).ToArray();
+        for (var i = configuration.Length - 1; i >= 0; i--)
+        {
+            builder.Services.Insert(0, configuration[i]);
+        }
     }
 
     private const string OrchestrationScope = "orchestration";

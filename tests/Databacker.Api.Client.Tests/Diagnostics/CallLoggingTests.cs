@@ -123,4 +123,54 @@ public sealed class CallLoggingTests : ControllerTestBase
             Records(provider).Select(r => r.Category),
             Does.Contain("System.Net.Http.HttpClient.Databacker.Orchestration.LogicalHandler"));
     }
+
+    [Test]
+    public async Task A_custom_logger_added_to_an_SDK_client_after_AddDatabackerClient_is_kept()
+    {
+        var controller = Controller.Start(TestServers);
+        ServeConfig(controller);
+        var logger = new CountingHttpClientLogger();
+        using var provider = Provider(controller, services => services.AddHttpClient(DatabackerClientNames.Orchestration).AddLogger(_ => logger));
+
+        await provider.GetRequiredService<IOrchestrationClient>().GetConfigAsync(Controller.InstanceId);
+
+        Assert.That(logger.Paths, Does.Contain(ConfigPath));
+    }
+
+    [Test]
+    public async Task A_custom_logger_for_every_client_through_ConfigureHttpClientDefaults_is_kept_even_when_registered_first()
+    {
+        var controller = Controller.Start(TestServers);
+        ServeConfig(controller);
+        var logger = new CountingHttpClientLogger();
+        var services = new ServiceCollection();
+        services.ConfigureHttpClientDefaults(b => b.AddLogger(_ => logger));
+        services.AddDatabackerClient(o => Controller.Configure(o, controller, Key));
+        using var provider = services.BuildServiceProvider();
+
+        await provider.GetRequiredService<IOrchestrationClient>().GetConfigAsync(Controller.InstanceId);
+
+        Assert.That(logger.Paths, Does.Contain(ConfigPath));
+    }
+
+    private sealed class CountingHttpClientLogger : Microsoft.Extensions.Http.Logging.IHttpClientLogger
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _paths = new();
+
+        public IReadOnlyCollection<string> Paths => _paths.ToArray();
+
+        public object? LogRequestStart(HttpRequestMessage request)
+        {
+            _paths.Enqueue(request.RequestUri!.AbsolutePath);
+            return null;
+        }
+
+        public void LogRequestStop(object? context, HttpRequestMessage request, HttpResponseMessage response, TimeSpan elapsed)
+        {
+        }
+
+        public void LogRequestFailed(object? context, HttpRequestMessage request, HttpResponseMessage? response, Exception exception, TimeSpan elapsed)
+        {
+        }
+    }
 }
