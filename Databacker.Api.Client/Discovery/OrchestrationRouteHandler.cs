@@ -98,8 +98,8 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
             request,
             target,
             endpoints,
-            static (fresh, call) => fresh.ResolveOrchestration(call.Relative, call.InstanceId) ?? call.Requested,
-            (Relative: requested.AbsoluteUri[_baseAddress.AbsoluteUri.Length..], InstanceId: _instanceId, Requested: requested),
+            static (fresh, call) => fresh.ResolveOrchestration(call.Requested.AbsoluteUri[call.BaseLength..], call.InstanceId) ?? call.Requested,
+            (BaseLength: _baseAddress.AbsoluteUri.Length, InstanceId: _instanceId, Requested: requested),
             cancellationToken);
     }
 

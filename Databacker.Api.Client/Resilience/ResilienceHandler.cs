@@ -187,8 +187,9 @@ public sealed class ResilienceHandler : DelegatingHandler
         }
     }
 
-    // The SDK's own record of each call, in place of IHttpClientFactory's logging handlers (which AddDatabackerClient
-    // removes from its clients): one Debug line per logical call, after retries and redirects, never the query string.
+    // The SDK's own record of each call, in place of IHttpClientFactory's default logging handlers (which
+    // AddDatabackerClient leaves out of its clients): one Debug line per logical call, after retries and redirects,
+    // never the query string.
     private static string? Url(HttpRequestMessage request) => request.RequestUri is { IsAbsoluteUri: true } uri ? uri.GetLeftPart(UriPartial.Path) : request.RequestUri?.OriginalString;
 
     private bool LogFailure(HttpRequestMessage request, long startedAt, int attempts, Exception error)
@@ -200,7 +201,6 @@ public sealed class ResilienceHandler : DelegatingHandler
 
         return false;
     }
-
 
     // While the circuit is closed, Polly's breaker lets every execution through and only records its outcome; the
     // attempt then runs on its own and hands its outcome to the breaker afterwards, in an execution that completes at
