@@ -156,7 +156,7 @@ public sealed class ResilienceHandler : DelegatingHandler
                 }
             }
 
-            if (response.StatusCode == HttpStatusCode.TooManyRequests || (timeouts.RateLimited && !response.IsSuccessStatusCode))
+            if (response.StatusCode == HttpStatusCode.TooManyRequests || (timeouts.RateLimitedFor is not null && !response.IsSuccessStatusCode))
             {
                 var retryAfter = timeouts.RateLimitedFor ?? RetryAfter.Read(response, _time.GetUtcNow());
                 ResilienceLog.RateLimited(_logger, request.Method, request.RequestUri, retryAfter);
@@ -420,10 +420,9 @@ public sealed class ResilienceHandler : DelegatingHandler
             return outcome.Exception is HttpRequestException or TimeoutRejectedException && !state.CallToken.IsCancellationRequested;
         }
 
-        if (ExceedsWait(response!, options, state))
+        if (ExceedsWait(response!, options, state, out var retryAfter))
         {
-            state.RateLimited = true;
-            state.RateLimitedFor = RetryAfter.Read(response!, _time.GetUtcNow());
+            state.RateLimitedFor = retryAfter;
             return false;
         }
 
@@ -433,13 +432,15 @@ public sealed class ResilienceHandler : DelegatingHandler
     private static bool IsTransient(HttpStatusCode status) => status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
         or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
 
-    private bool ExceedsWait(HttpResponseMessage response, ResilienceOptions options, CallState state)
+    private bool ExceedsWait(HttpResponseMessage response, ResilienceOptions options, CallState state, out TimeSpan delay)
     {
-        if (RetryAfter.Read(response, _time.GetUtcNow()) is not { } delay)
+        if (RetryAfter.Read(response, _time.GetUtcNow()) is not { } asked)
         {
+            delay = default;
             return false;
         }
 
+        delay = asked;
         if (delay > options.MaxRetryAfter)
         {
             return true;
@@ -473,10 +474,7 @@ public sealed class ResilienceHandler : DelegatingHandler
 
         public RequestBody Body { get; } = body;
 
-        /// <summary>Whether a transient answer was not retried because its <c>Retry-After</c> is too long.</summary>
-        public bool RateLimited { get; set; }
-
-        /// <summary>That <c>Retry-After</c>, when <see cref="RateLimited"/>.</summary>
+        /// <summary>The <c>Retry-After</c> of a transient answer that was not retried because it asked to wait too long.</summary>
         public TimeSpan? RateLimitedFor { get; set; }
 
         /// <summary>Whether the retry strategy took over from the first attempt (its outcome already found retryable).</summary>
