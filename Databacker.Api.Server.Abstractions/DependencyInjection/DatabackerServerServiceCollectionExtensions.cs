@@ -9,6 +9,7 @@ using Databacker.Api.Server.Routing;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -55,7 +56,9 @@ public static class DatabackerServerServiceCollectionExtensions
             .AddControllers(mvc =>
             {
                 mvc.Conventions.Add(new DatabackerApiConvention());
-                mvc.Filters.AddService<NegotiationFilter>();
+                // A singleton without per-request state: reusable, so MVC caches it with the action's filters
+                // instead of resolving it and building the filter list again on every request.
+                mvc.Filters.Add(new ServiceFilterAttribute(typeof(NegotiationFilter)) { IsReusable = true });
                 mvc.Filters.Add(new ModelValidationFilter());
             })
             // Dates inside members this contract does not know must survive a round trip unchanged, so strings

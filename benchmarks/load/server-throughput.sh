@@ -8,7 +8,8 @@
 #
 # Options: --duration SECONDS, --rounds N, --connections N, --threads N, --no-build, --reference (also measures, in the
 # same rounds and the api's pipeline, the same bytes from an anonymous minimal-API endpoint, a minimal-API endpoint
-# behind the agent scheme and orchestration policy, and an anonymous plain MVC action: where the ceiling is).
+# behind the agent scheme and orchestration policy, a plain MVC action anonymous and behind the same scheme and policy:
+# where the ceiling is).
 # Needs wrk (Debian: apt-get install -y wrk) and curl. Exit status: 0 when every response was right; ratios never fail
 # the run (they are reported, not asserted — a slow or shared machine must not fail CI).
 set -euo pipefail
@@ -76,6 +77,8 @@ if [ $reference -eq 1 ]; then
   check "reference: minimal API + agent policy" 200 -H "Authorization: Bearer $token" "$api/reference/minimal-auth/$instance"
   check "reference: minimal API + agent policy, another instance" 403 -H "Authorization: Bearer $token" "$api/reference/minimal-auth/another-instance"
   check "reference: MVC action" 200 "$api/reference/mvc/$instance"
+  check "reference: MVC action + agent policy" 200 -H "Authorization: Bearer $token" "$api/reference/mvc-auth/$instance"
+  check "reference: MVC action + agent policy, no token" 401 "$api/reference/mvc-auth/$instance"
 fi
 if [ "$(curl -s -H "Authorization: Bearer $token" "$api$path" | cmp -s - <(curl -s "$bare$path") && echo same)" = same ]; then
   echo "ok   the bare endpoint returns the same bytes"
@@ -113,7 +116,7 @@ if [ $smoke -eq 0 ]; then # warm up (JIT, tiered compilation, connection pools);
   for url_headers in "$bare$path" "$api$path"; do wrk -t"$threads" -c"$connections" -d2s -H "Authorization: Bearer $token" "$url_headers" >/dev/null 2>&1 || true; done
   wrk -t"$threads" -c"$connections" -d2s -H "Authorization: Bearer $token" -H "If-None-Match: $etag" "$api$path" >/dev/null 2>&1 || true
   if [ $reference -eq 1 ]; then
-    for url in "$api/reference/minimal/$instance" "$api/reference/minimal-auth/$instance" "$api/reference/mvc/$instance"; do
+    for url in "$api/reference/minimal/$instance" "$api/reference/minimal-auth/$instance" "$api/reference/mvc/$instance" "$api/reference/mvc-auth/$instance"; do
       wrk -t"$threads" -c"$connections" -d2s -H "Authorization: Bearer $token" "$url" >/dev/null 2>&1 || true
     done
   fi
@@ -127,6 +130,7 @@ for round in $(seq 1 "$rounds"); do
     measure min 200 "$api/reference/minimal/$instance"
     measure minauth 200 "$api/reference/minimal-auth/$instance" -H "Authorization: Bearer $token"
     measure mvc 200 "$api/reference/mvc/$instance"
+    measure mvcauth 200 "$api/reference/mvc-auth/$instance" -H "Authorization: Bearer $token"
   fi
 done
 
@@ -140,11 +144,12 @@ printf "| bare Kestrel, same bytes | %.0f | %s | 1.00 | baseline |\n" "$b" "$(ec
 printf "| runtime: JWT + instance binding, 200 | %.0f | %s | %s× bare | ≥ 0.80× bare |\n" "$o" "$(echo ${results[ok200]})" "$(ratio "$o" "$b")"
 printf "| runtime: JWT + instance binding, 304 | %.0f | %s | %s× the 200 path (%s× bare) | ≥ 3× the 200 path |\n" "$n" "$(echo ${results[nm304]})" "$(ratio "$n" "$o")" "$(ratio "$n" "$b")"
 if [ $reference -eq 1 ]; then
-  for key in min minauth mvc; do
+  for key in min minauth mvc mvcauth; do
     case $key in
       min) label="reference: minimal API, anonymous, same pipeline" ;;
       minauth) label="reference: minimal API + agent token and policy" ;;
       mvc) label="reference: plain MVC action, anonymous" ;;
+      mvcauth) label="reference: plain MVC action + agent token and policy" ;;
     esac
     m=$(echo "${results[$key]}" | median)
     printf "| %s | %.0f | %s | %s× bare | — |\n" "$label" "$m" "$(echo ${results[$key]})" "$(ratio "$m" "$b")"

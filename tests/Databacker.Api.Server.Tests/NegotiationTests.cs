@@ -2,6 +2,10 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Databacker.Api.Server.Errors;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Newtonsoft.Json.Linq;
 
 namespace Databacker.Api.Server.Tests;
@@ -20,6 +24,21 @@ public sealed class NegotiationTests
     {
         var request = host.Request(HttpMethod.Get, ConfigPath, host.AgentToken(TestServerHost.InstanceA, "orchestration"), accept);
         return await host.Client.SendAsync(request);
+    }
+
+    [Test]
+    public async Task Every_global_filter_the_runtime_adds_is_built_once_not_per_request()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var filters = host.App.Services.GetRequiredService<IOptions<MvcOptions>>().Value.Filters;
+
+        Assert.That(filters, Is.Not.Empty);
+        Assert.That(
+            filters.OfType<IFilterFactory>().Where(f => !f.IsReusable).Select(f => f.GetType().Name + " " + (f as ServiceFilterAttribute)?.ServiceType.Name),
+            Is.Empty,
+            "a filter factory that is not reusable is asked for its filter, and the action's filter list rebuilt, on every request");
+        using var response = await GetConfig(host, V1);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "negotiation still runs with the cached filter");
     }
 
     [TestCase(V1)]
