@@ -5,6 +5,9 @@ namespace Databacker.Api.Client.Pipeline;
 /// <summary>Origin (scheme, host, port) arithmetic shared by routing and authentication.</summary>
 internal static class Origin
 {
+    // The last answer of Of, with what it was computed from.
+    private static Memo? _last;
+
     /// <summary>The normalised origin of <paramref name="uri"/>, e.g. <c>https://host:443</c>.</summary>
     public static string Of(Uri uri)
     {
@@ -25,6 +28,7 @@ internal static class Origin
         return value;
     }
 
+    /// <summary>Whether two absolute URIs have the same origin; the comparison <see cref="Of"/> makes, without building strings.</summary>
     public static bool Same(Uri a, Uri b) =>
         ReferenceEquals(a, b)
         || (a.Port == b.Port
@@ -43,10 +47,8 @@ internal static class Origin
     }
 
     /// <summary>True when credentials may travel over this scheme: https, or http to loopback only.</summary>
-    private static Memo? _last;
-
-    private sealed record Memo(string Scheme, string Host, int Port, string Value);
-
     public static bool IsSecureTransport(Uri uri) =>
         uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && IsLoopback(uri));
+
+    private sealed record Memo(string Scheme, string Host, int Port, string Value);
 }
