@@ -22,8 +22,8 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _state = new();
-    private DiscoveredEndpoints? _current;
-    private Task<DiscoveredEndpoints>? _currentTask; // _current as a completed task, built once per document
+    // The current document as a completed task, built once per document: GetAsync hands it out as is while it is fresh.
+    private Task<DiscoveredEndpoints>? _current;
     private DateTimeOffset _useUntil = DateTimeOffset.MinValue;
 
     /// <summary>Creates the service.</summary>
@@ -57,29 +57,19 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
     }
 
     /// <summary>The cached document, fresh or not; <see langword="null"/> before the first fetch.</summary>
-    public DiscoveredEndpoints? Current => Volatile.Read(ref _current);
+    public DiscoveredEndpoints? Current => Volatile.Read(ref _current)?.Result;
 
     /// <inheritdoc />
     /// <remarks>While the document is fresh, every call gets the same completed task: nothing is allocated per call.</remarks>
-    public Task<DiscoveredEndpoints> GetAsync(CancellationToken cancellationToken = default)
-    {
-        lock (_state)
-        {
-            if (_currentTask is { } fresh && _time.GetUtcNow() < _useUntil)
-            {
-                return fresh;
-            }
-        }
-
-        return FetchOrWaitAsync(cancellationToken);
-    }
+    public Task<DiscoveredEndpoints> GetAsync(CancellationToken cancellationToken = default) =>
+        Fresh() ?? FetchOrWaitAsync(cancellationToken);
 
     private async Task<DiscoveredEndpoints> FetchOrWaitAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return TryGetFresh() ?? await FetchLockedAsync(cancellationToken).ConfigureAwait(false);
+            return Fresh() is { } fresh ? fresh.Result : await FetchLockedAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -95,8 +85,8 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
         try
         {
             // Another caller refreshed while this one waited: use its result rather than fetching twice.
-            return !ReferenceEquals(Current, seen) && TryGetFresh() is { } raced
-                ? raced
+            return !ReferenceEquals(Current, seen) && Fresh() is { } raced
+                ? raced.Result
                 : await FetchLockedAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -117,7 +107,8 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
     /// <summary>Releases the fetch gate.</summary>
     public void Dispose() => _gate.Dispose();
 
-    private DiscoveredEndpoints? TryGetFresh()
+    // The current document while it is fresh (completed), else null.
+    private Task<DiscoveredEndpoints>? Fresh()
     {
         lock (_state)
         {
@@ -167,8 +158,7 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
         var discovered = new DiscoveredEndpoints(document, now, now + lifetime);
         lock (_state)
         {
-            _current = discovered;
-            _currentTask = Task.FromResult(discovered);
+            _current = Task.FromResult(discovered);
             _useUntil = discovered.ExpiresAt;
         }
 
