@@ -37,11 +37,11 @@ public sealed class ResilienceHandler : DelegatingHandler
     private readonly ResilienceOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConditionalWeakTable<ResilienceOptions, Strategies> _strategies = new();
+    private readonly ConditionalWeakTable<ResilienceOptions, ResiliencePipeline<HttpResponseMessage>> _retries = new();
     private readonly CircuitBreakerRegistry _breakers;
 
     // Built once: a method group passed as a delegate would allocate a new delegate on every call.
-    private readonly ConditionalWeakTable<ResilienceOptions, Strategies>.CreateValueCallback _build;
+    private readonly ConditionalWeakTable<ResilienceOptions, ResiliencePipeline<HttpResponseMessage>>.CreateValueCallback _buildRetry;
     private readonly Func<string, CircuitBreaker> _buildBreaker;
 
     /// <summary>Creates the handler.</summary>
@@ -65,7 +65,7 @@ public sealed class ResilienceHandler : DelegatingHandler
         _options.Validate();
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _build = Build;
+        _buildRetry = BuildRetry;
         _buildBreaker = BuildBreaker;
     }
 
@@ -86,7 +86,7 @@ public sealed class ResilienceHandler : DelegatingHandler
             : null;
 
         var startedAt = _time.GetTimestamp();
-        using var timeouts = new CallState(this, options, startedAt, cancellationToken, breaker, request, body);
+        using var call = new CallState(this, options, startedAt, cancellationToken, breaker, request, body);
         try
         {
             // Polly's context only once Polly runs: a retry, or an attempt through a circuit that is not closed.
@@ -98,16 +98,14 @@ public sealed class ResilienceHandler : DelegatingHandler
                 // all), a retry execution would only have handed it back, through three more state machines. When it is
                 // retried, the strategy takes over from its first attempt, to which the outcome already obtained is handed
                 // back, so attempts, delays, logs and Retry-After handling are exactly those of the strategy alone.
-                var state = timeouts;
-                var outcome = breaker is null || breaker.State.CircuitState == CircuitState.Closed
-                    ? await AttemptInClosedCircuitAsync(state).ConfigureAwait(false)
-                    : await AttemptInBreakerAsync(context = NewContext(state), state).ConfigureAwait(false);
-                if (options.MaxRetryAttempts > 0 && ShouldRetry(outcome, state, options))
+                var outcome = call.CircuitClosed
+                    ? await AttemptInClosedCircuitAsync(call).ConfigureAwait(false)
+                    : await AttemptInBreakerAsync(context = NewContext(call), call).ConfigureAwait(false);
+                if (options.MaxRetryAttempts > 0 && ShouldRetry(outcome, call, options))
                 {
-                    state.First = outcome;
-                    state.FirstRetried = true;
-                    context ??= NewContext(state);
-                    outcome = await _strategies.GetValue(options, _build).Outer.ExecuteOutcomeAsync(
+                    call.First = outcome;
+                    context ??= NewContext(call);
+                    outcome = await _retries.GetValue(options, _buildRetry).ExecuteOutcomeAsync(
                         static (ctx, state) =>
                         {
                             if (state.First is { } first)
@@ -119,7 +117,7 @@ public sealed class ResilienceHandler : DelegatingHandler
                             return state.Handler.AttemptInBreakerAsync(ctx, state);
                         },
                         context,
-                        state).ConfigureAwait(false);
+                        call).ConfigureAwait(false);
                 }
 
                 // Errors travel as outcomes (no exception thrown and caught per Polly layer); thrown here, as they were raised.
@@ -141,7 +139,7 @@ public sealed class ResilienceHandler : DelegatingHandler
                     ApiCallDetailsReader.Describe(request, null),
                     error);
             }
-            catch (OperationCanceledException error) when (timeouts.TotalTimedOut && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException error) when (call.TotalTimedOut && !cancellationToken.IsCancellationRequested)
             {
                 throw new CallTimedOutException(
                     $"{request.Method} {request.RequestUri} timed out: the total timeout ({options.TotalTimeout}) elapsed (attempt timeout {options.AttemptTimeout}).",
@@ -156,9 +154,9 @@ public sealed class ResilienceHandler : DelegatingHandler
                 }
             }
 
-            if (response.StatusCode == HttpStatusCode.TooManyRequests || (timeouts.RateLimitedFor is not null && !response.IsSuccessStatusCode))
+            if (response.StatusCode == HttpStatusCode.TooManyRequests || (call.RateLimitedFor is not null && !response.IsSuccessStatusCode))
             {
-                var retryAfter = timeouts.RateLimitedFor ?? RetryAfter.Read(response, _time.GetUtcNow());
+                var retryAfter = call.RateLimitedFor ?? RetryAfter.Read(response, _time.GetUtcNow());
                 ResilienceLog.RateLimited(_logger, request.Method, request.RequestUri, retryAfter);
                 ApiCallDetails details;
                 using (response)
@@ -176,12 +174,12 @@ public sealed class ResilienceHandler : DelegatingHandler
 
             if (_logger.IsEnabled(LogLevel.Debug))
             {
-                ResilienceLog.Answered(_logger, request.Method, Url(request), (int)response.StatusCode, _time.GetElapsedTime(startedAt).TotalMilliseconds, timeouts.Attempts);
+                ResilienceLog.Answered(_logger, request.Method, Url(request), (int)response.StatusCode, _time.GetElapsedTime(startedAt).TotalMilliseconds, call.Attempts);
             }
 
             return response;
         }
-        catch (Exception error) when (LogFailure(request, startedAt, timeouts.Attempts, error))
+        catch (Exception error) when (LogFailure(request, startedAt, call.Attempts, error))
         {
             throw; // Not reached: the filter only logs.
         }
@@ -208,10 +206,9 @@ public sealed class ResilienceHandler : DelegatingHandler
     // inside the breaker, so Polly alone decides whether it may go (the one half-open probe) or fails at once.
     private ValueTask<Outcome<HttpResponseMessage>> AttemptInBreakerAsync(ResilienceContext context, CallState state)
     {
-        var breaker = state.Breaker;
-        return breaker is not null && breaker.State.CircuitState != CircuitState.Closed
-            ? breaker.Pipeline.ExecuteOutcomeAsync(static (_, state) => state.Handler.AttemptAsync(state, record: false), context, state)
-            : AttemptInClosedCircuitAsync(state);
+        return state.CircuitClosed
+            ? AttemptInClosedCircuitAsync(state)
+            : state.Breaker!.Pipeline.ExecuteOutcomeAsync(static (_, state) => state.Handler.AttemptAsync(state, record: false), context, state);
     }
 
     // As a Polly execution would: nothing is sent once the call was cancelled.
@@ -334,11 +331,11 @@ public sealed class ResilienceHandler : DelegatingHandler
         return response;
     }
 
-    private Strategies Build(ResilienceOptions options)
+    private ResiliencePipeline<HttpResponseMessage> BuildRetry(ResilienceOptions options)
     {
         // The timeouts are not Polly strategies: CallTimeouts arms one timer per call for both (Polly's would arm two and
         // link two token sources per call).
-        var outer = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
+        return new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time }
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = Math.Max(1, options.MaxRetryAttempts),
@@ -347,10 +344,10 @@ public sealed class ResilienceHandler : DelegatingHandler
                 MaxDelay = options.MaxDelay,
                 UseJitter = options.UseJitter,
                 Randomizer = options.Randomizer,
-                // The first outcome reaching the strategy was already found retryable (the first attempt runs in SendAsync).
-                ShouldHandle = args => new ValueTask<bool>(options.MaxRetryAttempts > 0
-                    && args.Context.Properties.TryGetValue(State, out var state)
-                    && ((args.AttemptNumber == 0 && state.FirstRetried) || ShouldRetry(args.Outcome, state, options))),
+                // The strategy runs only once the first attempt's outcome (its attempt 0, run in SendAsync) was found retryable.
+                ShouldHandle = args => new ValueTask<bool>(
+                    args.Context.Properties.TryGetValue(State, out var state)
+                    && (args.AttemptNumber == 0 || ShouldRetry(args.Outcome, state, options))),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(
                     args.Outcome.Result is { } r ? RetryAfter.Read(r, _time.GetUtcNow()) : null),
                 OnRetry = args =>
@@ -370,8 +367,6 @@ public sealed class ResilienceHandler : DelegatingHandler
                 },
             })
             .Build();
-
-        return new Strategies(options, outer);
     }
 
     private CircuitBreaker BuildBreaker(string authority)
@@ -454,8 +449,6 @@ public sealed class ResilienceHandler : DelegatingHandler
         request.Method == HttpMethod.Get || request.Method == HttpMethod.Head || request.Method == HttpMethod.Options
         || request.Method == HttpMethod.Trace || request.Headers.Contains(options.IdempotencyKeyHeader);
 
-    private sealed record Strategies(ResilienceOptions Options, ResiliencePipeline<HttpResponseMessage> Outer);
-
     // The per-call state handed through Polly: the timeouts themselves plus what the attempts and the retry decision
     // read, one object per call.
     private sealed class CallState(
@@ -470,15 +463,15 @@ public sealed class ResilienceHandler : DelegatingHandler
         /// <summary>The endpoint's circuit breaker; <see langword="null"/> when disabled.</summary>
         public CircuitBreaker? Breaker { get; } = breaker;
 
+        /// <summary>No breaker, or a closed circuit: the attempt goes out on its own and its outcome is recorded after.</summary>
+        public bool CircuitClosed => Breaker is null || Breaker.State.CircuitState == CircuitState.Closed;
+
         public HttpRequestMessage Request { get; } = request;
 
         public RequestBody Body { get; } = body;
 
         /// <summary>The <c>Retry-After</c> of a transient answer that was not retried because it asked to wait too long.</summary>
         public TimeSpan? RateLimitedFor { get; set; }
-
-        /// <summary>Whether the retry strategy took over from the first attempt (its outcome already found retryable).</summary>
-        public bool FirstRetried { get; set; }
 
         /// <summary>Attempts started so far (one at a time, so a plain count).</summary>
         public int Attempts { get; set; }
