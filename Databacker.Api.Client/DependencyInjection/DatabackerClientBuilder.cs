@@ -50,7 +50,20 @@ public sealed class DatabackerClientBuilder
     /// <summary>Validates the options and the primary handler, and builds the client.</summary>
     /// <returns>The client; dispose it when done.</returns>
     /// <exception cref="OptionsValidationException">An option is missing or invalid, or the primary handler follows redirects.</exception>
-    public DatabackerClient Build()
+    public DatabackerClient Build() => Build(services => services.AddDatabackerClient(_options.CopyTo), provider => new DatabackerClient(provider));
+
+    /// <summary>
+    /// Validates the options and the primary handler, and builds the administration client alone, for a tool that
+    /// administers instances without being one: the options need the controller and the end user's token source
+    /// (<see cref="DatabackerClientOptions.UserTokens"/>), not an instance id or key. The wiring is that of
+    /// <see cref="DatabackerClientServiceCollectionExtensions.AddDatabackerAdministrationClient"/>.
+    /// </summary>
+    /// <returns>The client; dispose it when done.</returns>
+    /// <exception cref="OptionsValidationException">An option is missing or invalid, or the primary handler follows redirects.</exception>
+    public DatabackerAdministrationClient BuildAdministrationClient() =>
+        Build(services => services.AddDatabackerAdministrationClient(_options.CopyTo), provider => new DatabackerAdministrationClient(provider));
+
+    private T Build<T>(Action<IServiceCollection> register, Func<ServiceProvider, T> create)
     {
         var services = new ServiceCollection();
         if (_loggerFactory is not null)
@@ -63,12 +76,12 @@ public sealed class DatabackerClientBuilder
             services.AddSingleton(_timeProvider);
         }
 
-        services.AddDatabackerClient(_options.CopyTo);
+        register(services);
         var provider = services.BuildServiceProvider();
         try
         {
             provider.GetRequiredService<IStartupValidator>().Validate();
-            return new DatabackerClient(provider);
+            return create(provider);
         }
         catch
         {

@@ -8,13 +8,32 @@ namespace Databacker.Api.Client.DependencyInjection;
 /// controller URL (absolute, https or loopback http, no query), the instance id, exactly one of key and key source (a
 /// key that can sign), the assertion lifetime, the trusted origins, and every nested group.
 /// </summary>
+/// <remarks>
+/// For <see cref="DatabackerClientServiceCollectionExtensions.AddDatabackerAdministrationClient"/> (no instance
+/// identity) the instance id, key and token settings are not checked, and an end user's token source is required.
+/// </remarks>
 public sealed class DatabackerClientOptionsValidator : IValidateOptions<DatabackerClientOptions>
 {
+    // Null for an agent's registration; for an administration-only one, whether the container holds an IUserTokenSource.
+    private readonly Func<bool>? _administrationOnlyHasUserTokenSource;
+
+    /// <summary>Creates the validator for an agent's options (<see cref="DatabackerClientServiceCollectionExtensions.AddDatabackerClient"/>).</summary>
+    public DatabackerClientOptionsValidator()
+    {
+    }
+
+    // For AddDatabackerAdministrationClient.
+    internal DatabackerClientOptionsValidator(Func<bool> hasUserTokenSource)
+    {
+        _administrationOnlyHasUserTokenSource = hasUserTokenSource;
+    }
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, DatabackerClientOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
+        var agent = _administrationOnlyHasUserTokenSource is null;
         var controller = options.Controller;
         if (controller is null)
         {
@@ -33,6 +52,64 @@ public sealed class DatabackerClientOptionsValidator : IValidateOptions<Databack
             failures.Add($"Controller must have no query or fragment, not '{controller}'.");
         }
 
+        if (agent)
+        {
+            ValidateInstanceIdentity(options, failures);
+        }
+        else if (options.UserTokens is null && !_administrationOnlyHasUserTokenSource!())
+        {
+            failures.Add("UserTokens is required for the administration client: set it to the end user's token source (e.g. new StaticUserTokenSource(token)), or register one with AddDatabackerUserTokens.");
+        }
+
+        foreach (var origin in options.TrustedOrigins ?? [])
+        {
+            if (origin is not { IsAbsoluteUri: true } || (origin.Scheme != Uri.UriSchemeHttps && origin.Scheme != Uri.UriSchemeHttp))
+            {
+                failures.Add($"TrustedOrigins must hold absolute http or https URLs, not '{origin}'.");
+            }
+        }
+
+        if (options.Token is null || options.Routing is null || options.Resilience is null || options.Idempotency is null
+            || options.MediaTypes is null || options.Discovery is null)
+        {
+            failures.Add("Token, Routing, Resilience, Idempotency, MediaTypes and Discovery must not be null.");
+        }
+        else
+        {
+            // Without a controller the token issuer is unknown; that is already reported above. An administration-only
+            // client fetches no agent token.
+            if (agent && options.Token.Issuer is not null)
+            {
+                Nested(nameof(options.Token), options.Token.Validate);
+            }
+
+            Nested(nameof(options.Routing), options.Routing.Validate);
+            Nested(nameof(options.Resilience), options.Resilience.Validate);
+            Nested(nameof(options.Idempotency), options.Idempotency.Validate);
+            failures.AddRange(options.Discovery.Validate().Select(f => $"Discovery.{f}"));
+            if (!string.Equals(options.Idempotency.HeaderName, options.Resilience.IdempotencyKeyHeader, StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add("Idempotency.HeaderName and Resilience.IdempotencyKeyHeader must be the same header, or POSTs carrying a key are never retried.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        void Nested(string group, Action validate)
+        {
+            try
+            {
+                validate();
+            }
+            catch (OptionsValidationException ex)
+            {
+                failures.AddRange(ex.Failures.Select(f => $"{group}.{f}"));
+            }
+        }
+    }
+
+    private static void ValidateInstanceIdentity(DatabackerClientOptions options, List<string> failures)
+    {
         if (string.IsNullOrWhiteSpace(options.InstanceId))
         {
             failures.Add("InstanceId is required: the id of this databacker instance, as registered with the controller.");
@@ -60,51 +137,6 @@ public sealed class DatabackerClientOptionsValidator : IValidateOptions<Databack
         if (lifetime <= TimeSpan.Zero || lifetime > TimeSpan.FromSeconds(60) || lifetime.Ticks % TimeSpan.TicksPerSecond != 0)
         {
             failures.Add($"AssertionLifetime must be a whole number of seconds from 1 to 60, not {lifetime}.");
-        }
-
-        foreach (var origin in options.TrustedOrigins ?? [])
-        {
-            if (origin is not { IsAbsoluteUri: true } || (origin.Scheme != Uri.UriSchemeHttps && origin.Scheme != Uri.UriSchemeHttp))
-            {
-                failures.Add($"TrustedOrigins must hold absolute http or https URLs, not '{origin}'.");
-            }
-        }
-
-        if (options.Token is null || options.Routing is null || options.Resilience is null || options.Idempotency is null
-            || options.MediaTypes is null || options.Discovery is null)
-        {
-            failures.Add("Token, Routing, Resilience, Idempotency, MediaTypes and Discovery must not be null.");
-        }
-        else
-        {
-            // Without a controller the token issuer is unknown; that is already reported above.
-            if (options.Token.Issuer is not null)
-            {
-                Nested(nameof(options.Token), options.Token.Validate);
-            }
-
-            Nested(nameof(options.Routing), options.Routing.Validate);
-            Nested(nameof(options.Resilience), options.Resilience.Validate);
-            Nested(nameof(options.Idempotency), options.Idempotency.Validate);
-            failures.AddRange(options.Discovery.Validate().Select(f => $"Discovery.{f}"));
-            if (!string.Equals(options.Idempotency.HeaderName, options.Resilience.IdempotencyKeyHeader, StringComparison.OrdinalIgnoreCase))
-            {
-                failures.Add("Idempotency.HeaderName and Resilience.IdempotencyKeyHeader must be the same header, or POSTs carrying a key are never retried.");
-            }
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-
-        void Nested(string group, Action validate)
-        {
-            try
-            {
-                validate();
-            }
-            catch (OptionsValidationException ex)
-            {
-                failures.AddRange(ex.Failures.Select(f => $"{group}.{f}"));
-            }
         }
     }
 }

@@ -44,21 +44,12 @@ public static class DatabackerClientServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-
-        services.AddOptions<DatabackerClientOptions>().Configure(configure).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<DatabackerClientOptions>, DatabackerClientOptionsPostConfigure>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DatabackerClientOptions>, DatabackerClientOptionsValidator>());
-        services.AddOptions<PrimaryHandlerCheck>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PrimaryHandlerCheck>, PrimaryHandlerCheck.Validator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, RedirectGuardFilter>());
-
-        services.TryAddSingleton<RouteTable>();
-        services.TryAddSingleton(sp =>
+        if (!Register(services, configure, agent: true))
         {
-            var o = Options(sp);
-            return new TrustedOriginRegistry(new[] { o.Controller!, o.Token.Issuer! }.Concat(o.TrustedOrigins ?? []));
-        });
-        services.TryAddSingleton<CircuitBreakerRegistry>();
+            return services;
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DatabackerClientOptions>, DatabackerClientOptionsValidator>());
         services.TryAddSingleton<IClientAssertionProvider>(sp =>
         {
             var o = Options(sp);
@@ -125,6 +116,37 @@ public static class DatabackerClientServiceCollectionExtensions
     }
 
     /// <summary>
+    /// Registers <see cref="IAdministrationClient"/> alone, for a tool that administers instances without being one
+    /// (an operator's command line, a dashboard, a provisioning job): the same pipeline as
+    /// <see cref="AddDatabackerClient"/>'s administration client (idempotency keys, retries, routing, media types)
+    /// with the end user's token, and no instance id, key or agent token.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets at least <see cref="DatabackerClientOptions.Controller"/>, and
+    /// <see cref="DatabackerClientOptions.UserTokens"/> unless an <see cref="IUserTokenSource"/> is registered with
+    /// <see cref="AddDatabackerUserTokens{TSource}"/>. The instance settings (id, key, token, discovery) are not used.</param>
+    /// <returns>The service collection.</returns>
+    /// <remarks>
+    /// The options are validated when the host starts: the controller URL, the trusted origins, the pipeline's groups,
+    /// and that an end user's token source is set. An agent that also administers calls <see cref="AddDatabackerClient"/>
+    /// alone, which registers the administration client too; calling both throws.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException"><see cref="AddDatabackerClient"/> was called on <paramref name="services"/>.</exception>
+    public static IServiceCollection AddDatabackerAdministrationClient(this IServiceCollection services, Action<DatabackerClientOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        if (!Register(services, configure, agent: false))
+        {
+            return services;
+        }
+
+        services.AddSingleton<IValidateOptions<DatabackerClientOptions>>(sp => new DatabackerClientOptionsValidator(() => sp.GetService<IUserTokenSource>() is not null));
+        AddPipeline(services.AddHttpClient<IAdministrationClient, AdministrationClient>(DatabackerClientNames.Administration, ConfigureClient), authenticated: true, endUser: true);
+        return services;
+    }
+
+    /// <summary>
     /// Registers <typeparamref name="TSource"/> as the end user's token source of the administration client, for a source
     /// that needs services from the container (an OIDC token cache, the signed-in user's session). Ignored when
     /// <see cref="DatabackerClientOptions.UserTokens"/> is set.
@@ -138,6 +160,41 @@ public static class DatabackerClientServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton<IUserTokenSource, TSource>();
         return services;
+    }
+
+    // Adds the options configuration and, on the first call, what both registrations share. Returns false when the
+    // same registration was made before: the clients and their pipeline are registered once (a second pipeline would
+    // retry within retries), and a later call only adds its configuration, like a second Configure.
+    private static bool Register(IServiceCollection services, Action<DatabackerClientOptions> configure, bool agent)
+    {
+        var registered = DatabackerClientRegistration.Find(services);
+        if (registered is not null && registered.Agent != agent)
+        {
+            throw new InvalidOperationException(agent
+                ? "AddDatabackerAdministrationClient was called before AddDatabackerClient. AddDatabackerClient registers the administration client too: call it alone, and set DatabackerClientOptions.UserTokens for the end user's token."
+                : "AddDatabackerClient was called before AddDatabackerAdministrationClient, and already registers IAdministrationClient: set DatabackerClientOptions.UserTokens there instead.");
+        }
+
+        services.AddOptions<DatabackerClientOptions>().Configure(configure).ValidateOnStart();
+        if (registered is not null)
+        {
+            return false;
+        }
+
+        services.AddSingleton(new DatabackerClientRegistration(agent));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<DatabackerClientOptions>, DatabackerClientOptionsPostConfigure>());
+        services.AddOptions<PrimaryHandlerCheck>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PrimaryHandlerCheck>, PrimaryHandlerCheck.Validator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, RedirectGuardFilter>());
+        services.TryAddSingleton<RouteTable>();
+        services.TryAddSingleton(sp =>
+        {
+            var o = Options(sp);
+            Uri[] own = agent ? [o.Controller!, o.Token.Issuer!] : [o.Controller!];
+            return new TrustedOriginRegistry(own.Concat(o.TrustedOrigins ?? []));
+        });
+        services.TryAddSingleton<CircuitBreakerRegistry>();
+        return true;
     }
 
     // Handlers are added outermost first, in the order DatabackerPipeline documents.

@@ -20,7 +20,8 @@ internal sealed class PrimaryHandlerCheck
             }
 
             var failures = new List<string>();
-            foreach (var client in DatabackerClientNames.All)
+            var registration = (DatabackerClientRegistration?)services.GetService(typeof(DatabackerClientRegistration));
+            foreach (var client in registration?.ClientNames ?? DatabackerClientNames.All)
             {
                 try
                 {

@@ -1,0 +1,247 @@
+using Databacker.Api.Client.Authentication;
+using Databacker.Api.Client.DependencyInjection;
+using Databacker.Api.Client.Exceptions;
+using Databacker.Api.Client.Resilience;
+using Databacker.Api.Client.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Options;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace Databacker.Api.Client.Tests.DependencyInjection;
+
+/// <summary>
+/// <c>AddDatabackerAdministrationClient</c> and <c>BuildAdministrationClient</c>: the administration client alone, for a
+/// tool that is no instance (no instance id, no key, no agent token); and registrations that are made twice.
+/// </summary>
+[TestFixture]
+public sealed class AdministrationClientTests : ControllerTestBase
+{
+    private const string UserToken = "operator.jwt-token_1";
+    private const string InstancePath = $"/instances/{Controller.InstanceId}";
+
+    private static void ServeInstance(WireMockServer server, string path = InstancePath) =>
+        server.Given(Request.Create().WithPath(path).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/vnd.databack.instance.v1+json")
+                .WithBody($$"""{"id":"{{Controller.InstanceId}}","name":"n","services":["reporting"],"keys":[],"createdAt":"2026-01-01T00:00:00Z"}"""));
+
+    private static ServiceProvider AdministrationProvider(WireMockServer server, Action<DatabackerClientOptions>? tweak = null, Action<IServiceCollection>? more = null)
+    {
+        var services = new ServiceCollection();
+        more?.Invoke(services);
+        services.AddDatabackerAdministrationClient(o =>
+        {
+            o.Controller = server.Uri();
+            o.UserTokens = new StaticUserTokenSource(UserToken);
+            o.Resilience.BaseDelay = TimeSpan.FromMilliseconds(1);
+            tweak?.Invoke(o);
+        });
+        return services.BuildServiceProvider();
+    }
+
+    [Test]
+    public async Task A_tool_without_an_instance_identity_starts_and_calls_with_the_end_users_token_only()
+    {
+        var server = Controller.Start(TestServers);
+        ServeInstance(server);
+        using var provider = AdministrationProvider(server);
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        var instance = await provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
+
+        var call = server.Requests(InstancePath).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(instance.Id, Is.EqualTo(Controller.InstanceId));
+            Assert.That(call.Header("Authorization"), Is.EqualTo($"Bearer {UserToken}"));
+            Assert.That(call.Header("Accept"), Is.EqualTo("application/vnd.databack.instance.v1+json"));
+            Assert.That(server.Requests("/token"), Is.Empty, "no agent token is fetched");
+            Assert.That(provider.GetService<IOrchestrationClient>(), Is.Null, "the agent's clients are not registered");
+            Assert.That(provider.GetService<AccessTokenProvider>(), Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task The_pipeline_retries_a_503_with_the_user_token_on_every_attempt()
+    {
+        var server = Controller.Start(TestServers);
+        server.Given(Request.Create().WithPath(InstancePath).UsingGet()).InScenario("flaky").WillSetStateTo("recovered")
+            .RespondWith(Response.Create().WithStatusCode(503));
+        server.Given(Request.Create().WithPath(InstancePath).UsingGet()).InScenario("flaky").WhenStateIs("recovered")
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/vnd.databack.instance.v1+json")
+                .WithBody($$"""{"id":"{{Controller.InstanceId}}","name":"n","services":[],"keys":[],"createdAt":"2026-01-01T00:00:00Z"}"""));
+        using var provider = AdministrationProvider(server);
+
+        var instance = await provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(instance.Id, Is.EqualTo(Controller.InstanceId));
+            Assert.That(server.Requests(InstancePath).Select(r => r.Header("Authorization")), Is.EqualTo(new[] { $"Bearer {UserToken}", $"Bearer {UserToken}" }));
+        });
+    }
+
+    [Test]
+    public void A_move_to_an_untrusted_origin_is_refused_and_the_user_token_never_reaches_it()
+    {
+        var server = Controller.Start(TestServers);
+        var foreign = TestServers.Start();
+        ServeInstance(foreign);
+        server.Given(Request.Create().WithPath(InstancePath).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(301).WithHeader("Location", foreign.Uri(InstancePath).ToString()));
+        using var provider = AdministrationProvider(server);
+
+        var ex = Assert.ThrowsAsync<RedirectException>(() => provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex!.Reason, Is.EqualTo(RedirectFailureReason.UntrustedOrigin));
+            Assert.That(foreign.Requests(), Is.Empty);
+        });
+    }
+
+    [Test]
+    public void Start_up_fails_without_an_end_users_token_source_and_names_both_ways_to_give_one()
+    {
+        var server = Controller.Start(TestServers);
+        using var provider = AdministrationProvider(server, o => o.UserTokens = null);
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.That(ex!.Failures, Has.Some.StartsWith("UserTokens is required").And.Some.Contains("AddDatabackerUserTokens"));
+    }
+
+    [Test]
+    public async Task A_token_source_registered_in_the_container_satisfies_start_up_and_is_used()
+    {
+        var server = Controller.Start(TestServers);
+        ServeInstance(server);
+        using var provider = AdministrationProvider(server, o => o.UserTokens = null, services => services.AddDatabackerUserTokens<FixedSource>());
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        await provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
+
+        Assert.That(server.Requests(InstancePath).Single().Header("Authorization"), Is.EqualTo($"Bearer {FixedSource.Token}"));
+    }
+
+    [Test]
+    public void Start_up_still_checks_the_controller_url_and_the_primary_handler()
+    {
+        var server = Controller.Start(TestServers);
+        using var plainHttp = AdministrationProvider(server, o => o.Controller = new Uri("http://controller.example.com/"));
+        using var redirecting = AdministrationProvider(server, o => o.PrimaryHandler = () => new SocketsHttpHandler { AllowAutoRedirect = true });
+
+        var http = Assert.Throws<OptionsValidationException>(() => plainHttp.GetRequiredService<IStartupValidator>().Validate());
+        var primary = Assert.Throws<OptionsValidationException>(() => redirecting.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(http!.Failures, Has.Some.StartsWith("Controller must use https"));
+            Assert.That(primary!.Message, Does.Contain("AllowAutoRedirect"));
+        });
+    }
+
+    [Test]
+    public void Registering_the_agents_clients_and_the_administration_client_alone_in_one_container_is_refused_either_way()
+    {
+        var agentFirst = new ServiceCollection().AddDatabackerClient(o => o.InstanceId = "i-1");
+        var administrationFirst = new ServiceCollection().AddDatabackerAdministrationClient(o => o.UserTokens = new StaticUserTokenSource(UserToken));
+
+        var first = Assert.Throws<InvalidOperationException>(() => agentFirst.AddDatabackerAdministrationClient(_ => { }));
+        var second = Assert.Throws<InvalidOperationException>(() => administrationFirst.AddDatabackerClient(_ => { }));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first!.Message, Does.Contain("already registers IAdministrationClient").And.Contain("UserTokens"));
+            Assert.That(second!.Message, Does.Contain("AddDatabackerClient registers the administration client too"));
+        });
+    }
+
+    [Test]
+    public void Calling_AddDatabackerClient_twice_keeps_one_pipeline_and_both_configurations()
+    {
+        var services = new ServiceCollection();
+        services.AddDatabackerClient(o => Controller.Configure(o, Controller.Start(TestServers), Key));
+        services.AddDatabackerClient(o => o.Resilience.MaxRetryAttempts = 1);
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        var handlers = provider.GetRequiredService<IHttpMessageHandlerFactory>();
+        Assert.Multiple(() =>
+        {
+            foreach (var name in new[] { DatabackerClientNames.Orchestration, DatabackerClientNames.Reporting, DatabackerClientNames.Administration })
+            {
+                Assert.That(Chain(handlers.CreateHandler(name)).OfType<ResilienceHandler>().Count(), Is.EqualTo(1), name);
+            }
+
+            Assert.That(provider.GetRequiredService<IOptions<DatabackerClientOptions>>().Value.Resilience.MaxRetryAttempts, Is.EqualTo(1));
+            Assert.That(provider.GetRequiredService<IOptions<DatabackerClientOptions>>().Value.InstanceId, Is.EqualTo(Controller.InstanceId));
+        });
+    }
+
+    [Test]
+    public void Calling_AddDatabackerAdministrationClient_twice_keeps_one_pipeline()
+    {
+        var server = Controller.Start(TestServers);
+        using var provider = AdministrationProvider(server, more: services => services.AddDatabackerAdministrationClient(o => o.Resilience.MaxRetryAttempts = 0));
+
+        var chain = Chain(provider.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(DatabackerClientNames.Administration)).ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(chain.OfType<ResilienceHandler>().Count(), Is.EqualTo(1));
+            Assert.That(chain.OfType<UserTokenHandler>().Count(), Is.EqualTo(1));
+            Assert.That(chain.OfType<AccessTokenHandler>(), Is.Empty, "never the agent token");
+        });
+    }
+
+    [Test]
+    public async Task The_builder_makes_an_administration_client_without_a_container_of_your_own()
+    {
+        var server = Controller.Start(TestServers);
+        ServeInstance(server);
+        using var admin = new DatabackerClientBuilder(o =>
+        {
+            o.Controller = server.Uri();
+            o.UserTokens = new StaticUserTokenSource(UserToken);
+        }).BuildAdministrationClient();
+
+        var instance = await admin.Administration.GetInstanceAsync(Controller.InstanceId);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(instance.Id, Is.EqualTo(Controller.InstanceId));
+            Assert.That(server.Requests(InstancePath).Single().Header("Authorization"), Is.EqualTo($"Bearer {UserToken}"));
+            Assert.That(admin.Routes, Is.Not.Null);
+        });
+    }
+
+    [Test]
+    public void The_builder_refuses_an_administration_client_without_a_user_token_source()
+    {
+        var builder = new DatabackerClientBuilder(o => o.Controller = new Uri("https://controller.example.com/"));
+
+        var ex = Assert.Throws<OptionsValidationException>(() => builder.BuildAdministrationClient());
+
+        Assert.That(ex!.Failures, Has.Some.StartsWith("UserTokens is required"));
+    }
+
+    private static IEnumerable<HttpMessageHandler> Chain(HttpMessageHandler handler)
+    {
+        for (HttpMessageHandler? current = handler; current is not null; current = (current as DelegatingHandler)?.InnerHandler)
+        {
+            yield return current;
+        }
+    }
+
+    private sealed class FixedSource : IUserTokenSource
+    {
+        public const string Token = "from-the-container";
+
+        public ValueTask<string> GetTokenAsync(CancellationToken cancellationToken) => new(Token);
+
+        public ValueTask<string?> RefreshAfterRejectionAsync(string rejectedToken, CancellationToken cancellationToken) => new((string?)null);
+    }
+}
