@@ -1,50 +1,38 @@
 using Databacker.Api.Client;
 using Databacker.Api.Client.Authentication;
-using Databacker.Api.Client.Pipeline;
-using Databacker.Api.Client.Resilience;
-using Databacker.Api.Client.Routing;
-using Databacker.Api.Client.Versioning;
+using Databacker.Api.Client.DependencyInjection;
 
 namespace Databacker.Samples;
 
 /// <summary>
-/// An <see cref="AdministrationClient"/> for an operator: the SDK's pipeline (idempotency keys, retries, routing,
-/// media types) with the operator's administrator token as the end user's token (<see cref="UserTokenHandler"/>), never an agent token. Shared by the agent's
+/// An <see cref="IAdministrationClient"/> for an operator, who is no instance: the SDK's administration client alone
+/// (<see cref="DatabackerClientBuilder.BuildAdministrationClient"/>: idempotency keys, retries, routing, media types),
+/// with the operator's administrator token as the end user's token, never an agent token. Shared by the agent's
 /// <c>register</c> command, the demo and the end-to-end tests.
 /// </summary>
 internal sealed class AdminApi : IDisposable
 {
-    private readonly HttpClient _http;
+    private readonly DatabackerAdministrationClient _client;
 
-    private AdminApi(HttpClient http, AdministrationClient client)
-    {
-        _http = http;
-        Client = client;
-    }
+    private AdminApi(DatabackerAdministrationClient client) => _client = client;
 
     /// <summary>The administration client.</summary>
-    public AdministrationClient Client { get; }
+    public IAdministrationClient Client => _client.Administration;
 
     /// <summary>Creates a client for <paramref name="controller"/> that sends <paramref name="adminToken"/>.</summary>
     public static AdminApi Create(Uri controller, string adminToken)
     {
         ArgumentNullException.ThrowIfNull(controller);
         ArgumentException.ThrowIfNullOrWhiteSpace(adminToken);
-        var baseAddress = controller.AbsolutePath.EndsWith('/') ? controller : new Uri(controller + "/");
-        var trusted = new TrustedOriginRegistry([baseAddress]);
-        var pipeline = DatabackerPipeline.Compose(
-            DatabackerPipeline.CreatePrimaryHandler(),
-            new IdempotencyHandler(),
-            new ResilienceHandler(new ResilienceOptions { MaxRetryAttempts = 2, BaseDelay = TimeSpan.FromMilliseconds(200), AttemptTimeout = TimeSpan.FromSeconds(15), TotalTimeout = TimeSpan.FromSeconds(40) }),
-            new RoutingHandler(new RoutingOptions(), new RouteTable(), trusted),
-            new UserTokenHandler(new StaticUserTokenSource(adminToken), trusted),
-            new MediaTypeHandler());
-        var http = new HttpClient(pipeline)
+        return new AdminApi(new DatabackerClientBuilder(o =>
         {
-            BaseAddress = baseAddress,
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-        return new AdminApi(http, new AdministrationClient(http));
+            o.Controller = controller;
+            o.UserTokens = new StaticUserTokenSource(adminToken);
+            o.Resilience.MaxRetryAttempts = 2;
+            o.Resilience.BaseDelay = TimeSpan.FromMilliseconds(200);
+            o.Resilience.AttemptTimeout = TimeSpan.FromSeconds(15);
+            o.Resilience.TotalTimeout = TimeSpan.FromSeconds(40);
+        }).BuildAdministrationClient());
     }
 
     /// <summary>Reads the administrator token from <paramref name="path"/> (as the controller's <c>--admin-token-file</c> wrote it).</summary>
@@ -60,5 +48,5 @@ internal sealed class AdminApi : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _client.Dispose();
 }
