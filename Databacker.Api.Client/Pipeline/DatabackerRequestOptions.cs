@@ -8,8 +8,9 @@ namespace Databacker.Api.Client.Pipeline;
 public static class DatabackerRequestOptions
 {
     /// <summary>
-    /// The operation name (e.g. the OpenAPI <c>operationId</c>) used in error messages, such as the operation an
-    /// endpoint answering <c>410 Gone</c> does not implement.
+    /// The operation name used in error messages, such as the operation an endpoint answering <c>410 Gone</c> does not
+    /// implement (<see cref="Exceptions.EndpointNotImplementedException.Operation"/>). The generated clients set it to
+    /// the OpenAPI <c>operationId</c> (e.g. <c>Reporting_PostEvents</c>); without it, method and path are used.
     /// </summary>
     public static readonly HttpRequestOptionsKey<string> OperationName = new("Databacker.Api.Client.OperationName");
 

@@ -122,8 +122,13 @@ public sealed class ReportingDiscoveryTests : ControllerTestBase
         gone.Given(Request.Create().WithPath(EventsPath)).RespondWith(Response.Create().WithStatusCode(410));
         using var provider = Provider(controller);
 
-        Assert.ThrowsAsync<EndpointNotImplementedException>(
+        var ex = Assert.ThrowsAsync<EndpointNotImplementedException>(
             () => provider.GetRequiredService<IReportingClient>().PostEventsAsync(Controller.OneEvent(), Controller.InstanceId));
-        Assert.That(gone.Requests(EventsPath), Has.Count.EqualTo(1), "not resent to the same place");
+        Assert.Multiple(() =>
+        {
+            Assert.That(gone.Requests(EventsPath), Has.Count.EqualTo(1), "not resent to the same place");
+            Assert.That(ex!.Operation, Is.EqualTo("Reporting_PostEvents"), "the generated client names its operation (the operationId)");
+            Assert.That(ex.Message, Does.Contain("does not implement Reporting_PostEvents"));
+        });
     }
 }
