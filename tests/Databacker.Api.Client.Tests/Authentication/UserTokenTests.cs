@@ -29,11 +29,6 @@ public sealed class UserTokenTests : ControllerTestBase
             },
             more);
 
-    private static void ServeInstance(WireMockServer server, string path = InstancePath) =>
-        server.Given(Request.Create().WithPath(path).UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/vnd.databack.instance.v1+json")
-                .WithBody($$"""{"id":"{{Controller.InstanceId}}","name":"n","services":["reporting"],"keys":[],"createdAt":"2026-01-01T00:00:00Z"}"""));
-
     private static void ServeConfig(WireMockServer server) =>
         server.Given(Request.Create().WithPath(ConfigPath).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/vnd.databack.device-config.v1+json")
@@ -46,7 +41,7 @@ public sealed class UserTokenTests : ControllerTestBase
     public async Task Administration_calls_carry_the_user_token_and_agent_calls_the_agent_token()
     {
         var controller = Controller.Start(TestServers);
-        ServeInstance(controller);
+        Controller.ServeInstance(controller);
         ServeConfig(controller);
         using var provider = Provider(controller, o => o.UserTokens = new StaticUserTokenSource(UserToken));
 
@@ -67,7 +62,7 @@ public sealed class UserTokenTests : ControllerTestBase
     public void Without_a_user_token_an_administration_call_fails_before_anything_is_sent()
     {
         var controller = Controller.Start(TestServers);
-        ServeInstance(controller);
+        Controller.ServeInstance(controller);
         using var provider = Provider(controller);
 
         var ex = Assert.ThrowsAsync<UserTokenRequiredException>(
@@ -87,7 +82,7 @@ public sealed class UserTokenTests : ControllerTestBase
     public async Task The_agent_token_never_reaches_administration_routes_even_after_agent_calls_cached_one()
     {
         var controller = Controller.Start(TestServers);
-        ServeInstance(controller);
+        Controller.ServeInstance(controller);
         ServeConfig(controller);
         using var provider = Provider(controller, o => o.UserTokens = new StaticUserTokenSource(UserToken));
         var admin = provider.GetRequiredService<IAdministrationClient>();
@@ -109,7 +104,7 @@ public sealed class UserTokenTests : ControllerTestBase
     public async Task A_user_token_source_registered_in_the_container_is_used()
     {
         var controller = Controller.Start(TestServers);
-        ServeInstance(controller);
+        Controller.ServeInstance(controller);
         using var provider = Provider(controller, more: s => s.AddDatabackerUserTokens<CountingSource>());
 
         await provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
@@ -123,7 +118,7 @@ public sealed class UserTokenTests : ControllerTestBase
         var controller = Controller.Start(TestServers);
         controller.Given(Request.Create().WithPath(InstancePath).UsingGet().WithHeader("Authorization", "Bearer from-container-1"))
             .RespondWith(Response.Create().WithStatusCode(401));
-        ServeInstance(controller);
+        Controller.ServeInstance(controller);
         using var provider = Provider(controller, more: s => s.AddDatabackerUserTokens<CountingSource>());
 
         await provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
@@ -188,7 +183,7 @@ public sealed class UserTokenTests : ControllerTestBase
     public void A_source_returning_a_hostile_token_fails_the_call_and_sends_nothing()
     {
         var controller = Controller.Start(TestServers);
-        ServeInstance(controller);
+        Controller.ServeInstance(controller);
         using var provider = Provider(controller, o => o.UserTokens = new FixedSource("t\r\nX-Injected: yes"));
 
         var ex = Assert.ThrowsAsync<InvalidOperationException>(() => provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId));
@@ -207,7 +202,7 @@ public sealed class UserTokenTests : ControllerTestBase
     public void With_the_builder_the_options_carry_the_user_token()
     {
         var controller = Controller.Start(TestServers);
-        ServeInstance(controller);
+        Controller.ServeInstance(controller);
         using var client = new DatabackerClientBuilder(o =>
         {
             Controller.Configure(o, controller, Key);

@@ -22,11 +22,6 @@ public sealed class AdministrationClientTests : ControllerTestBase
     private const string UserToken = "operator.jwt-token_1";
     private const string InstancePath = $"/instances/{Controller.InstanceId}";
 
-    private static void ServeInstance(WireMockServer server, string path = InstancePath) =>
-        server.Given(Request.Create().WithPath(path).UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/vnd.databack.instance.v1+json")
-                .WithBody($$"""{"id":"{{Controller.InstanceId}}","name":"n","services":["reporting"],"keys":[],"createdAt":"2026-01-01T00:00:00Z"}"""));
-
     private static ServiceProvider AdministrationProvider(WireMockServer server, Action<DatabackerClientOptions>? tweak = null, Action<IServiceCollection>? more = null)
     {
         var services = new ServiceCollection();
@@ -45,7 +40,7 @@ public sealed class AdministrationClientTests : ControllerTestBase
     public async Task A_tool_without_an_instance_identity_starts_and_calls_with_the_end_users_token_only()
     {
         var server = Controller.Start(TestServers);
-        ServeInstance(server);
+        Controller.ServeInstance(server);
         using var provider = AdministrationProvider(server);
         provider.GetRequiredService<IStartupValidator>().Validate();
 
@@ -70,8 +65,7 @@ public sealed class AdministrationClientTests : ControllerTestBase
         server.Given(Request.Create().WithPath(InstancePath).UsingGet()).InScenario("flaky").WillSetStateTo("recovered")
             .RespondWith(Response.Create().WithStatusCode(503));
         server.Given(Request.Create().WithPath(InstancePath).UsingGet()).InScenario("flaky").WhenStateIs("recovered")
-            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/vnd.databack.instance.v1+json")
-                .WithBody($$"""{"id":"{{Controller.InstanceId}}","name":"n","services":[],"keys":[],"createdAt":"2026-01-01T00:00:00Z"}"""));
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/vnd.databack.instance.v1+json").WithBody(Controller.InstanceJson));
         using var provider = AdministrationProvider(server);
 
         var instance = await provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
@@ -88,7 +82,7 @@ public sealed class AdministrationClientTests : ControllerTestBase
     {
         var server = Controller.Start(TestServers);
         var foreign = TestServers.Start();
-        ServeInstance(foreign);
+        Controller.ServeInstance(foreign);
         server.Given(Request.Create().WithPath(InstancePath).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(301).WithHeader("Location", foreign.Uri(InstancePath).ToString()));
         using var provider = AdministrationProvider(server);
@@ -117,7 +111,7 @@ public sealed class AdministrationClientTests : ControllerTestBase
     public async Task A_token_source_registered_in_the_container_satisfies_start_up_and_is_used()
     {
         var server = Controller.Start(TestServers);
-        ServeInstance(server);
+        Controller.ServeInstance(server);
         using var provider = AdministrationProvider(server, o => o.UserTokens = null, services => services.AddDatabackerUserTokens<FixedSource>());
         provider.GetRequiredService<IStartupValidator>().Validate();
 
@@ -201,7 +195,7 @@ public sealed class AdministrationClientTests : ControllerTestBase
     public async Task The_builder_makes_an_administration_client_without_a_container_of_your_own()
     {
         var server = Controller.Start(TestServers);
-        ServeInstance(server);
+        Controller.ServeInstance(server);
         using var admin = new DatabackerClientBuilder(o =>
         {
             o.Controller = server.Uri();
