@@ -11,6 +11,12 @@ namespace Databacker.Api.Client.DependencyInjection;
 /// Everything an agent configures: where the controller is, who the instance is and which key it signs with, plus one
 /// nested group per concern of the pipeline. Validated at start-up (see <see cref="DatabackerClientOptionsValidator"/>).
 /// </summary>
+/// <remarks>
+/// A tool registered with <see cref="DatabackerClientServiceCollectionExtensions.AddDatabackerAdministrationClient"/>
+/// is no instance: it sets <see cref="Controller"/> and <see cref="UserTokens"/>, and may set
+/// <see cref="TrustedOrigins"/>, <see cref="PrimaryHandler"/> and the routing, resilience, idempotency and media type
+/// groups; the instance's settings (id, key, assertion, token, discovery) are not used.
+/// </remarks>
 public sealed class DatabackerClientOptions
 {
     /// <summary>

@@ -39,7 +39,10 @@ public static class DatabackerClientServiceCollectionExtensions
     /// <c>ConfigureHttpClientDefaults</c>, before or after this call) are kept. To have the factory's default logs as
     /// well, add them back for a client, for example
     /// <c>services.AddHttpClient(DatabackerClientNames.Orchestration).AddDefaultLogger()</c>.</para>
+    /// <para>Calling it again (a library and the application both do) adds only that call's configuration, applied
+    /// after the earlier ones; the clients keep one pipeline.</para>
     /// </remarks>
+    /// <exception cref="InvalidOperationException"><see cref="AddDatabackerAdministrationClient"/> was called on <paramref name="services"/>.</exception>
     public static IServiceCollection AddDatabackerClient(this IServiceCollection services, Action<DatabackerClientOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -129,7 +132,8 @@ public static class DatabackerClientServiceCollectionExtensions
     /// <remarks>
     /// The options are validated when the host starts: the controller URL, the trusted origins, the pipeline's groups,
     /// and that an end user's token source is set. An agent that also administers calls <see cref="AddDatabackerClient"/>
-    /// alone, which registers the administration client too; calling both throws.
+    /// alone, which registers the administration client too; calling both throws. Calling it again adds only that
+    /// call's configuration.
     /// </remarks>
     /// <exception cref="InvalidOperationException"><see cref="AddDatabackerClient"/> was called on <paramref name="services"/>.</exception>
     public static IServiceCollection AddDatabackerAdministrationClient(this IServiceCollection services, Action<DatabackerClientOptions> configure)
