@@ -17,9 +17,17 @@ public static class ReportingSenderServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets the spool directory, size limit and policy.</param>
     /// <returns>The services, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">The services hold an administration-only registration
+    /// (<c>AddDatabackerAdministrationClient</c>), which has no reporting client and no instance.</exception>
     public static IServiceCollection AddDatabackerReportingSender(this IServiceCollection services, Action<ReportingSenderOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
+        if (DatabackerClientRegistration.Find(services) is { Agent: false })
+        {
+            throw new InvalidOperationException(
+                "The reporting sender reports for an instance, through the agent's reporting client: register the clients with AddDatabackerClient (with the instance id and key), not AddDatabackerAdministrationClient.");
+        }
+
         services.AddOptions<ReportingSenderOptions>()
             .Configure(configure ?? (_ => { }))
             .Validate(

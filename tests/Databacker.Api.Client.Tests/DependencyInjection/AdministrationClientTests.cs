@@ -154,6 +154,16 @@ public sealed class AdministrationClientTests : ControllerTestBase
     }
 
     [Test]
+    public void The_reporting_sender_is_refused_next_to_an_administration_only_registration()
+    {
+        var services = new ServiceCollection().AddDatabackerAdministrationClient(o => o.UserTokens = new StaticUserTokenSource(UserToken));
+
+        var ex = Assert.Throws<InvalidOperationException>(() => services.AddDatabackerReportingSender());
+
+        Assert.That(ex!.Message, Does.Contain("AddDatabackerClient").And.Contain("reporting client"));
+    }
+
+    [Test]
     public void Calling_AddDatabackerClient_twice_keeps_one_pipeline_and_both_configurations()
     {
         var services = new ServiceCollection();
