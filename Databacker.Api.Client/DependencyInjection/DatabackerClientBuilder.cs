@@ -6,8 +6,10 @@ namespace Databacker.Api.Client.DependencyInjection;
 
 /// <summary>
 /// Builds the client SDK without a host or DI container of your own, for small agents:
-/// <c>using var client = new DatabackerClientBuilder(options).Build();</c>. The wiring is exactly that of
-/// <see cref="DatabackerClientServiceCollectionExtensions.AddDatabackerClient"/>, in a private container.
+/// <c>using var client = new DatabackerClientBuilder(options).Build();</c>, or for administration tools:
+/// <c>using var admin = new DatabackerClientBuilder(options).BuildAdministrationClient();</c>. The wiring is exactly
+/// that of <see cref="DatabackerClientServiceCollectionExtensions.AddDatabackerClient"/> (or
+/// <see cref="DatabackerClientServiceCollectionExtensions.AddDatabackerAdministrationClient"/>), in a private container.
 /// </summary>
 public sealed class DatabackerClientBuilder
 {
@@ -16,14 +18,16 @@ public sealed class DatabackerClientBuilder
     private TimeProvider? _timeProvider;
 
     /// <summary>Starts a builder.</summary>
-    /// <param name="options">The settings; at least controller, instance id and key.</param>
+    /// <param name="options">The settings: at least controller, instance id and key for <see cref="Build"/>; controller and
+    /// user tokens for <see cref="BuildAdministrationClient"/>.</param>
     public DatabackerClientBuilder(DatabackerClientOptions options)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
     }
 
     /// <summary>Starts a builder and lets <paramref name="configure"/> fill new options.</summary>
-    /// <param name="configure">Sets at least controller, instance id and key.</param>
+    /// <param name="configure">Sets at least controller, instance id and key for <see cref="Build"/>; controller and
+    /// user tokens for <see cref="BuildAdministrationClient"/>.</param>
     public DatabackerClientBuilder(Action<DatabackerClientOptions> configure)
         : this(Configure(configure))
     {

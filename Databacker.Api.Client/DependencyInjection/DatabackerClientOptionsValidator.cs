@@ -10,7 +10,8 @@ namespace Databacker.Api.Client.DependencyInjection;
 /// </summary>
 /// <remarks>
 /// For <see cref="DatabackerClientServiceCollectionExtensions.AddDatabackerAdministrationClient"/> (no instance
-/// identity) the instance id, key and token settings are not checked, and an end user's token source is required.
+/// identity) the instance id, key, token and discovery settings are not checked, and an end user's token source is
+/// required.
 /// </remarks>
 public sealed class DatabackerClientOptionsValidator : IValidateOptions<DatabackerClientOptions>
 {
@@ -69,24 +70,30 @@ public sealed class DatabackerClientOptionsValidator : IValidateOptions<Databack
             }
         }
 
-        if (options.Token is null || options.Routing is null || options.Resilience is null || options.Idempotency is null
-            || options.MediaTypes is null || options.Discovery is null)
+        if (options.Routing is null || options.Resilience is null || options.Idempotency is null || options.MediaTypes is null
+            || (agent && (options.Token is null || options.Discovery is null)))
         {
-            failures.Add("Token, Routing, Resilience, Idempotency, MediaTypes and Discovery must not be null.");
+            failures.Add(agent
+                ? "Token, Routing, Resilience, Idempotency, MediaTypes and Discovery must not be null."
+                : "Routing, Resilience, Idempotency and MediaTypes must not be null.");
         }
         else
         {
             // Without a controller the token issuer is unknown; that is already reported above. An administration-only
-            // client fetches no agent token.
-            if (agent && options.Token.Issuer is not null)
+            // client fetches no agent token and uses no discovery document.
+            if (agent)
             {
-                Nested(nameof(options.Token), options.Token.Validate);
+                if (options.Token!.Issuer is not null)
+                {
+                    Nested(nameof(options.Token), options.Token.Validate);
+                }
+
+                failures.AddRange(options.Discovery!.Validate().Select(f => $"Discovery.{f}"));
             }
 
             Nested(nameof(options.Routing), options.Routing.Validate);
             Nested(nameof(options.Resilience), options.Resilience.Validate);
             Nested(nameof(options.Idempotency), options.Idempotency.Validate);
-            failures.AddRange(options.Discovery.Validate().Select(f => $"Discovery.{f}"));
             if (!string.Equals(options.Idempotency.HeaderName, options.Resilience.IdempotencyKeyHeader, StringComparison.OrdinalIgnoreCase))
             {
                 failures.Add("Idempotency.HeaderName and Resilience.IdempotencyKeyHeader must be the same header, or POSTs carrying a key are never retried.");

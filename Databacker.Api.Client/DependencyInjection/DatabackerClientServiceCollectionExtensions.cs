@@ -2,6 +2,7 @@ using Databacker.Api.Client.Authentication;
 using Databacker.Api.Client.Configuration;
 using Databacker.Api.Client.Discovery;
 using Databacker.Api.Client.Pipeline;
+using Databacker.Api.Client.Reporting;
 using Databacker.Api.Client.Resilience;
 using Databacker.Api.Client.Routing;
 using Databacker.Api.Client.Versioning;
@@ -145,7 +146,9 @@ public static class DatabackerClientServiceCollectionExtensions
             return services;
         }
 
-        services.AddSingleton<IValidateOptions<DatabackerClientOptions>>(sp => new DatabackerClientOptionsValidator(() => sp.GetService<IUserTokenSource>() is not null));
+        // Whether a user token source is registered, without creating it (it may be scoped, or read these options).
+        services.AddSingleton<IValidateOptions<DatabackerClientOptions>>(sp => new DatabackerClientOptionsValidator(
+            () => sp.GetRequiredService<IServiceProviderIsService>().IsService(typeof(IUserTokenSource))));
         AddPipeline(services.AddHttpClient<IAdministrationClient, AdministrationClient>(DatabackerClientNames.Administration, ConfigureClient), authenticated: true, endUser: true);
         return services;
     }
@@ -177,6 +180,11 @@ public static class DatabackerClientServiceCollectionExtensions
             throw new InvalidOperationException(agent
                 ? "AddDatabackerAdministrationClient was called before AddDatabackerClient. AddDatabackerClient registers the administration client too: call it alone, and set DatabackerClientOptions.UserTokens for the end user's token."
                 : "AddDatabackerClient was called before AddDatabackerAdministrationClient, and already registers IAdministrationClient: set DatabackerClientOptions.UserTokens there instead.");
+        }
+
+        if (!agent && services.Any(d => d.ServiceType == typeof(ReportingSender)))
+        {
+            throw ReportingSenderServiceCollectionExtensions.NeedsAgentClients();
         }
 
         services.AddOptions<DatabackerClientOptions>().Configure(configure).ValidateOnStart();

@@ -18,14 +18,14 @@ public static class ReportingSenderServiceCollectionExtensions
     /// <param name="configure">Sets the spool directory, size limit and policy.</param>
     /// <returns>The services, for chaining.</returns>
     /// <exception cref="InvalidOperationException">The services hold an administration-only registration
-    /// (<c>AddDatabackerAdministrationClient</c>), which has no reporting client and no instance.</exception>
+    /// (<c>AddDatabackerAdministrationClient</c>), which has no reporting client and no instance; that registration
+    /// refuses a reporting sender added before it likewise.</exception>
     public static IServiceCollection AddDatabackerReportingSender(this IServiceCollection services, Action<ReportingSenderOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         if (DatabackerClientRegistration.Find(services) is { Agent: false })
         {
-            throw new InvalidOperationException(
-                "The reporting sender reports for an instance, through the agent's reporting client: register the clients with AddDatabackerClient (with the instance id and key), not AddDatabackerAdministrationClient.");
+            throw NeedsAgentClients();
         }
 
         services.AddOptions<ReportingSenderOptions>()
@@ -66,4 +66,7 @@ public static class ReportingSenderServiceCollectionExtensions
         configure?.Invoke(options);
         return new ReportingSender(client.Reporting, instanceId, options);
     }
+
+    internal static InvalidOperationException NeedsAgentClients() => new(
+        "The reporting sender reports for an instance, through the agent's reporting client: register the clients with AddDatabackerClient (with the instance id and key), not AddDatabackerAdministrationClient.");
 }

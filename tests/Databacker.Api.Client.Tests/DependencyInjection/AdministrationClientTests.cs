@@ -97,6 +97,58 @@ public sealed class AdministrationClientTests : ControllerTestBase
     }
 
     [Test]
+    public void The_token_issuer_setting_does_not_make_an_origin_trusted_for_the_user_token()
+    {
+        var server = Controller.Start(TestServers);
+        var issuer = TestServers.Start();
+        Controller.ServeInstance(issuer);
+        server.Given(Request.Create().WithPath(InstancePath).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(301).WithHeader("Location", issuer.Uri(InstancePath).ToString()));
+        using var provider = AdministrationProvider(server, o => o.Token.Issuer = issuer.Uri());
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        var ex = Assert.ThrowsAsync<RedirectException>(() => provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex!.Reason, Is.EqualTo(RedirectFailureReason.UntrustedOrigin), "an agent's token issuer is trusted; an administration tool has none");
+            Assert.That(issuer.Requests(), Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task A_scoped_token_source_passes_start_up_with_scope_validation_on_and_is_used()
+    {
+        // The options check asks whether a source is registered without resolving it from the root provider, which a
+        // scoped source (the signed-in user's session) would refuse there; the handler resolves it in its own scope.
+        var server = Controller.Start(TestServers);
+        Controller.ServeInstance(server);
+        var services = new ServiceCollection();
+        services.AddScoped<IUserTokenSource, FixedSource>();
+        services.AddDatabackerAdministrationClient(o => o.Controller = server.Uri());
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        await provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
+
+        Assert.That(server.Requests(InstancePath).Single().Header("Authorization"), Is.EqualTo($"Bearer {FixedSource.Token}"));
+    }
+
+    [Test]
+    public void Start_up_ignores_the_agents_settings_it_does_not_use()
+    {
+        var server = Controller.Start(TestServers);
+        using var provider = AdministrationProvider(server, o =>
+        {
+            o.Token = null!;
+            o.Discovery = null!;
+            o.AssertionLifetime = TimeSpan.FromHours(1);
+        });
+
+        Assert.DoesNotThrow(() => provider.GetRequiredService<IStartupValidator>().Validate());
+    }
+
+    [Test]
     public void Start_up_fails_without_an_end_users_token_source_and_names_both_ways_to_give_one()
     {
         var server = Controller.Start(TestServers);
@@ -156,11 +208,17 @@ public sealed class AdministrationClientTests : ControllerTestBase
     [Test]
     public void The_reporting_sender_is_refused_next_to_an_administration_only_registration()
     {
-        var services = new ServiceCollection().AddDatabackerAdministrationClient(o => o.UserTokens = new StaticUserTokenSource(UserToken));
+        var administrationFirst = new ServiceCollection().AddDatabackerAdministrationClient(o => o.UserTokens = new StaticUserTokenSource(UserToken));
+        var senderFirst = new ServiceCollection().AddDatabackerReportingSender();
 
-        var ex = Assert.Throws<InvalidOperationException>(() => services.AddDatabackerReportingSender());
+        var first = Assert.Throws<InvalidOperationException>(() => administrationFirst.AddDatabackerReportingSender());
+        var second = Assert.Throws<InvalidOperationException>(() => senderFirst.AddDatabackerAdministrationClient(o => o.UserTokens = new StaticUserTokenSource(UserToken)));
 
-        Assert.That(ex!.Message, Does.Contain("AddDatabackerClient").And.Contain("reporting client"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(first!.Message, Does.Contain("AddDatabackerClient").And.Contain("reporting client"));
+            Assert.That(second!.Message, Is.EqualTo(first.Message));
+        });
     }
 
     [Test]
@@ -189,12 +247,21 @@ public sealed class AdministrationClientTests : ControllerTestBase
     public void Calling_AddDatabackerAdministrationClient_twice_keeps_one_pipeline()
     {
         var server = Controller.Start(TestServers);
-        using var provider = AdministrationProvider(server, more: services => services.AddDatabackerAdministrationClient(o => o.Resilience.MaxRetryAttempts = 0));
+        var services = new ServiceCollection();
+        services.AddDatabackerAdministrationClient(o =>
+        {
+            o.Controller = server.Uri();
+            o.UserTokens = new StaticUserTokenSource(UserToken);
+        });
+        services.AddDatabackerAdministrationClient(o => o.Resilience.MaxRetryAttempts = 0);
+        using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
 
         var chain = Chain(provider.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(DatabackerClientNames.Administration)).ToList();
 
         Assert.Multiple(() =>
         {
+            Assert.That(provider.GetRequiredService<IOptions<DatabackerClientOptions>>().Value.Resilience.MaxRetryAttempts, Is.Zero, "the second call's configuration applies");
             Assert.That(chain.OfType<ResilienceHandler>().Count(), Is.EqualTo(1));
             Assert.That(chain.OfType<UserTokenHandler>().Count(), Is.EqualTo(1));
             Assert.That(chain.OfType<AccessTokenHandler>(), Is.Empty, "never the agent token");
@@ -218,7 +285,6 @@ public sealed class AdministrationClientTests : ControllerTestBase
         {
             Assert.That(instance.Id, Is.EqualTo(Controller.InstanceId));
             Assert.That(server.Requests(InstancePath).Single().Header("Authorization"), Is.EqualTo($"Bearer {UserToken}"));
-            Assert.That(admin.Routes, Is.Not.Null);
         });
     }
 
