@@ -11,7 +11,8 @@ namespace Databacker.Api.Client.Reporting;
 /// returns. Delivery resumes where it stopped, also after the process was killed; a record is removed only
 /// once the sender acknowledged it, so delivery is at least once (the controller deduplicates by event id and
 /// by run and sequence number). A damaged or truncated tail, as a crash mid-write leaves, is detected and
-/// skipped while every good record before it is kept. One process per directory.
+/// skipped while every good record before it is kept; records appended afterwards never follow it (a newly opened
+/// outbox starts a new segment, and a failed write is cut back). One process per directory.
 /// </summary>
 public sealed class FileOutbox
 {
@@ -21,6 +22,11 @@ public sealed class FileOutbox
 
     private readonly FileOutboxOptions _options;
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    // Whether the next record goes to a new segment rather than after the last one: at first, since a previous process
+    // may have left a damaged tail there (records after it would be skipped with it), and after a write that failed
+    // and could not be cut back. Guarded by _gate.
+    private bool _startNewSegment = true;
 
     /// <summary>Opens (or creates) the outbox.</summary>
     /// <param name="options">Where and how much to spool.</param>
@@ -56,23 +62,51 @@ public sealed class FileOutbox
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
+
             // One directory listing per append: the sizes decide both the room and the segment to write to.
             var segments = Segments().Select(path => (Path: path, Length: new FileInfo(path).Length)).ToList();
             MakeRoom(segments, size);
-            var path = segments.Count > 0 && segments[^1].Length + size <= _options.SegmentBytes
+            var path = !_startNewSegment && segments.Count > 0 && segments[^1].Length + size <= _options.SegmentBytes
                 ? segments[^1].Path
                 : NewSegmentPath(segments.Select(s => s.Path).ToList());
-            var header = new byte[HeaderBytes];
-            BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length);
-            BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), Checksum(payload));
-            await using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.Asynchronous);
-            await stream.WriteAsync(header, cancellationToken).ConfigureAwait(false);
-            await stream.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
-            stream.Flush(flushToDisk: true);
+            var frame = new byte[size];
+            BinaryPrimitives.WriteInt32LittleEndian(frame, payload.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), Checksum(payload));
+            payload.CopyTo(frame, HeaderBytes);
+            await WriteFrameAsync(path, frame).ConfigureAwait(false);
+            _startNewSegment = false;
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    // One write of the whole record, not cancellable half-way; if it fails, the file is cut back to where it was, so
+    // no partial record stays for later records to follow. If even that fails, the next record starts a new segment.
+    private async Task WriteFrameAsync(string path, byte[] frame)
+    {
+        await using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.Asynchronous);
+        var before = stream.Length;
+        try
+        {
+            await stream.WriteAsync(frame, CancellationToken.None).ConfigureAwait(false);
+            stream.Flush(flushToDisk: true);
+        }
+        catch
+        {
+            try
+            {
+                stream.SetLength(before);
+                stream.Flush(flushToDisk: true);
+            }
+            catch (IOException)
+            {
+                _startNewSegment = true;
+            }
+
+            throw;
         }
     }
 
@@ -120,8 +154,10 @@ public sealed class FileOutbox
                     WriteAck(segment, offset);
                 }
 
-                File.Delete(segment);
+                // The offset first: a crash between the two leaves a segment delivered again (at least once), never an
+                // offset that a later segment of the same name would take for its own.
                 File.Delete(segment + AckExtension);
+                File.Delete(segment);
             }
 
             return new OutboxDeliveryResult(delivered, Remaining: false, skipped);
@@ -147,8 +183,8 @@ public sealed class FileOutbox
                 throw new OutboxFullException($"The outbox in '{_options.Directory}' holds {total} of {_options.MaxBytes} bytes; the report was not spooled.");
             }
 
-            File.Delete(segments[0].Path);
             File.Delete(segments[0].Path + AckExtension);
+            File.Delete(segments[0].Path);
             total -= segments[0].Length;
             segments.RemoveAt(0);
         }
@@ -159,7 +195,11 @@ public sealed class FileOutbox
     private string NewSegmentPath(List<string> segments)
     {
         var next = segments.Count == 0 ? 1 : long.Parse(Path.GetFileNameWithoutExtension(segments[^1]), CultureInfo.InvariantCulture) + 1;
-        return Path.Combine(_options.Directory, next.ToString("D12", CultureInfo.InvariantCulture) + SegmentExtension);
+        var path = Path.Combine(_options.Directory, next.ToString("D12", CultureInfo.InvariantCulture) + SegmentExtension);
+
+        // An offset left by an earlier segment of the same name (a crash between deleting the two) is not this one's.
+        File.Delete(path + AckExtension);
+        return path;
     }
 
     private static long ReadAck(string segment)

@@ -77,6 +77,74 @@ public class FileOutboxTests
     }
 
     [Test]
+    public async Task Records_appended_after_a_crash_left_a_truncated_tail_are_not_lost_with_it()
+    {
+        var outbox = Open();
+        for (var i = 0; i < 3; i++)
+        {
+            await outbox.AppendAsync(Record(i));
+        }
+
+        var segment = Directory.GetFiles(_directory, "*.spool").Single();
+        using (var file = new FileStream(segment, FileMode.Open))
+        {
+            file.SetLength(file.Length - 5);
+        }
+
+        var restarted = Open(); // the next process: it saves before it delivers
+        await restarted.AppendAsync(Record(3));
+        await restarted.AppendAsync(Record(4));
+        var (sent, result) = await Drain(restarted);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sent, Is.EqualTo(new[] { Text(Record(0)), Text(Record(1)), Text(Record(3)), Text(Record(4)) }));
+            Assert.That(result.CorruptBytesSkipped, Is.GreaterThan(0));
+            Assert.That(result.Remaining, Is.False);
+        });
+    }
+
+    [Test]
+    public async Task An_offset_left_behind_by_a_crash_does_not_hide_records_of_a_new_segment_with_the_same_name()
+    {
+        // A crash between deleting a delivered segment and its offset file; the outbox is then empty and numbers its
+        // next segment from 1 again.
+        await File.WriteAllTextAsync(Path.Combine(_directory, "000000000001.spool.ack"), "30");
+        var outbox = Open();
+        for (var i = 0; i < 3; i++)
+        {
+            await outbox.AppendAsync(Record(i));
+        }
+
+        var (sent, result) = await Drain(outbox);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sent, Is.EqualTo(Enumerable.Range(0, 3).Select(i => Text(Record(i)))));
+            Assert.That(result.CorruptBytesSkipped, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task A_cancelled_append_leaves_nothing_behind_and_later_records_are_delivered()
+    {
+        var outbox = Open();
+        await outbox.AppendAsync(Record(0));
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        Assert.CatchAsync<OperationCanceledException>(() => outbox.AppendAsync(Record(1), cancelled.Token));
+        await outbox.AppendAsync(Record(2));
+        var (sent, result) = await Drain(outbox);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sent, Is.EqualTo(new[] { Text(Record(0)), Text(Record(2)) }));
+            Assert.That(result.CorruptBytesSkipped, Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task Damaged_record_is_detected_by_its_checksum()
     {
         var outbox = Open();
