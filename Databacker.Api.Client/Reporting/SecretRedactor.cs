@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Databacker.Api.Contracts;
+using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 
 namespace Databacker.Api.Client.Reporting;
@@ -165,6 +167,22 @@ public sealed partial class SecretRedactor
                 return RedactToken(token.DeepClone());
             case IDictionary<string, object> map:
                 return Redact(map, budget);
+            case System.Collections.IDictionary other:
+                // Any other map (Dictionary<string, string>, Hashtable…): its entries, not a list of key/value pairs.
+                budget.Depth++;
+                var entries = new Dictionary<string, object?>(other.Count, StringComparer.Ordinal);
+                foreach (System.Collections.DictionaryEntry entry in other)
+                {
+                    var key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty;
+                    entries[Redact(key)] = SecretQueryNames.Contains(key, StringComparer.OrdinalIgnoreCase) && entry.Value is string
+                        ? Mask
+                        : RedactValue(entry.Value, budget);
+                }
+
+                budget.Depth--;
+                return entries;
+            case Uri uri:
+                return Redact(uri.OriginalString);
             case System.Collections.IEnumerable list:
                 budget.Depth++;
                 var items = new List<object?>();
@@ -176,9 +194,29 @@ public sealed partial class SecretRedactor
                 budget.Depth--;
                 return items;
             default:
-                return value;
+                // Numbers, dates, ids and the like carry no text; anything else (a key/value pair, an exception, an
+                // object of the caller's) is written as JSON by the serializer, so it is redacted as that JSON.
+                return IsPlainValue(value) ? value : RedactObject(value);
         }
     }
+
+    private object RedactObject(object value)
+    {
+        try
+        {
+            return RedactToken(JToken.FromObject(value));
+        }
+        catch (JsonException)
+        {
+            // Not serializable as JSON here (e.g. a reference loop): the serializer would fail on it later as well, so
+            // nothing of it is kept rather than anything unredacted.
+            return Mask;
+        }
+    }
+
+    private static bool IsPlainValue(object value) =>
+        value is bool or char or Enum or DateTime or DateTimeOffset or TimeSpan or Guid or decimal or DateOnly or TimeOnly
+        || value.GetType().IsPrimitive;
 
     private sealed class Budget
     {
@@ -189,11 +227,11 @@ public sealed partial class SecretRedactor
     private JToken RedactToken(JToken token)
     {
         var all = token is JContainer container ? container.DescendantsAndSelf() : [token];
-        foreach (var leaf in all.OfType<JValue>().Where(v => v.Type == JTokenType.String).ToList())
+        foreach (var leaf in all.OfType<JValue>().Where(v => v.Type is JTokenType.String or JTokenType.Uri).ToList())
         {
             var masked = leaf.Parent is JProperty property && SecretQueryNames.Contains(property.Name, StringComparer.OrdinalIgnoreCase)
                 ? Mask
-                : Redact((string?)leaf.Value);
+                : Redact(leaf.Value is Uri uri ? uri.OriginalString : (string?)leaf.Value);
             leaf.Value = masked;
         }
 

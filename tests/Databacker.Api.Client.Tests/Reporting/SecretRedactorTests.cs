@@ -62,6 +62,54 @@ public class SecretRedactorTests
         Assert.That(((JObject)fields["nested"])["password"]!.Value<string>(), Is.EqualTo("unknown-value"), "the caller's object must not be changed");
     }
 
+    [Test]
+    public void Secrets_in_any_value_the_serializer_writes_are_masked_typed_maps_pairs_uris_and_objects_alike()
+    {
+        var redactor = FromTestConfiguration();
+        var fields = new Dictionary<string, object>
+        {
+            ["env"] = new Dictionary<string, string> { ["PGPASSWORD"] = "db-Pa55word", ["password"] = "unknown-value", ["HOME"] = "/root" },
+            ["table"] = new System.Collections.Hashtable { ["k"] = "uses s3-s3cret-key" },
+            ["pair"] = new KeyValuePair<string, string>("key", "enc-K3y-material"),
+            ["pairs"] = new List<KeyValuePair<string, string>> { new("a", "telemetry-t0ken") },
+            ["endpoint"] = new Uri("https://admin:hunter2@storage.example.com/b?token=t0k"),
+            ["error"] = new InvalidOperationException("dump failed for smb-Passw0rd"),
+            ["when"] = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            ["size"] = 42L,
+        };
+
+        var redacted = redactor.Redact(fields)!;
+        var json = JsonConvert.SerializeObject(redacted);
+
+        Assert.Multiple(() =>
+        {
+            foreach (var secret in new[] { "db-Pa55word", "unknown-value", "s3-s3cret-key", "enc-K3y-material", "telemetry-t0ken", "hunter2", "t0k", "smb-Passw0rd" })
+            {
+                Assert.That(json, Does.Not.Contain(secret));
+            }
+
+            Assert.That(json, Does.Contain("/root").And.Contain("PGPASSWORD").And.Contain("dump failed for"));
+            Assert.That(redacted["when"], Is.EqualTo(fields["when"]), "plain values are kept as they are");
+            Assert.That(redacted["size"], Is.EqualTo(42L));
+        });
+    }
+
+    [Test]
+    public void An_object_the_serializer_cannot_write_is_masked_whole()
+    {
+        var loop = new Node();
+        loop.Next = loop;
+
+        var redacted = SecretRedactor.UrlsOnly.Redact(new Dictionary<string, object> { ["loop"] = loop })!;
+
+        Assert.That(redacted["loop"], Is.EqualTo(SecretRedactor.Mask));
+    }
+
+    private sealed class Node
+    {
+        public Node? Next { get; set; }
+    }
+
     [TestCase("uploading to https://admin:hunter2@storage.example.com/bucket", "uploading to https://[REDACTED]@storage.example.com/bucket")]
     [TestCase("GET https://s.example.com/o?X-Amz-Signature=abcdef&part=1", "GET https://s.example.com/o?X-Amz-Signature=[REDACTED]&part=1")]
     [TestCase("url smb://u:p@host/share and more", "url smb://[REDACTED]@host/share and more")]
