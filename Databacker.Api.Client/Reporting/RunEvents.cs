@@ -17,6 +17,9 @@ public sealed class RunEvents
     private readonly Lock _gate = new();
     private readonly List<Event> _pending = [];
 
+    // One flush at a time: two would send the same first batch and then both remove it, dropping events never sent.
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+
     /// <summary>Creates the recorder of a run.</summary>
     /// <param name="run">The run id.</param>
     /// <param name="redactor">Removes secrets from every text.</param>
@@ -56,6 +59,12 @@ public sealed class RunEvents
         e.Target = e.Target is null ? null : _redactor.Redact(e.Target);
         e.Script = e.Script is null ? null : _redactor.Redact(e.Script);
         e.Attributes = _redactor.Redact(e.Attributes);
+        if (e.AdditionalProperties.Count > 0)
+        {
+            // Members a newer contract adds are sent too ([JsonExtensionData]): redacted like the attributes.
+            e.AdditionalProperties = _redactor.Redact(e.AdditionalProperties)!;
+        }
+
         lock (_gate)
         {
             _pending.Add(e);
@@ -88,6 +97,7 @@ public sealed class RunEvents
     /// <summary>
     /// Delivers pending events in batches of at most <see cref="MaxBatchSize"/>. A batch is removed only once
     /// acknowledged, so a failed flush can simply be repeated: ids are unchanged and the controller deduplicates.
+    /// Concurrent flushes take turns.
     /// </summary>
     /// <param name="send">Sends one batch, e.g. <c>(batch, ct) => reporting.PostEventsAsync(batch, instanceId, ct)</c>.</param>
     /// <param name="cancellationToken">Stops delivery.</param>
@@ -95,6 +105,19 @@ public sealed class RunEvents
     public async Task<int> FlushAsync(Func<EventBatch, CancellationToken, Task<EventReceipt>> send, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(send);
+        await _flushing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await FlushPendingAsync(send, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    private async Task<int> FlushPendingAsync(Func<EventBatch, CancellationToken, Task<EventReceipt>> send, CancellationToken cancellationToken)
+    {
         var delivered = 0;
         while (true)
         {

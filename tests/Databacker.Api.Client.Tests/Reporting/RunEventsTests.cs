@@ -34,6 +34,55 @@ public class RunEventsTests
     }
 
     [Test]
+    public void Members_outside_the_contract_are_redacted_like_the_attributes()
+    {
+        var events = new RunEvents(Guid.NewGuid(), SecretRedactorTests.FromTestConfiguration());
+
+        var recorded = events.Record(EventType.RunStarted, e => e.AdditionalProperties["detail"] = "connected with db-Pa55word");
+
+        Assert.That(recorded.AdditionalProperties["detail"], Is.EqualTo($"connected with {SecretRedactor.Mask}"));
+    }
+
+    [Test]
+    public async Task Concurrent_flushes_take_turns_and_send_every_event_once()
+    {
+        var events = new RunEvents(Guid.NewGuid(), SecretRedactor.UrlsOnly);
+        for (var i = 0; i < RunEvents.MaxBatchSize + 500; i++)
+        {
+            events.Record(EventType.RunStarted);
+        }
+
+        var sent = new List<Guid>();
+        var firstBatchArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task<EventReceipt> Send(EventBatch batch, CancellationToken ct)
+        {
+            lock (sent)
+            {
+                sent.AddRange(batch.Events.Select(e => e.Id));
+            }
+
+            firstBatchArrived.TrySetResult();
+            await release.Task;
+            return new EventReceipt();
+        }
+
+        var first = events.FlushAsync(Send);
+        await firstBatchArrived.Task;
+        var second = events.FlushAsync(Send); // starts while the first batch is in flight
+        release.SetResult();
+        var counts = await Task.WhenAll(first, second);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sent, Has.Count.EqualTo(RunEvents.MaxBatchSize + 500));
+            Assert.That(sent.Distinct().Count(), Is.EqualTo(sent.Count), "no batch sent twice");
+            Assert.That(counts.Sum(), Is.EqualTo(RunEvents.MaxBatchSize + 500));
+            Assert.That(events.PendingCount, Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task Failed_flush_keeps_events_and_resends_them_with_the_same_ids()
     {
         var events = new RunEvents(Guid.NewGuid(), SecretRedactor.UrlsOnly);
