@@ -49,16 +49,24 @@ public sealed class ReportingSender
         _logger = logger ?? NullLogger<ReportingSender>.Instance;
         if (_options.SpoolDirectory is { } directory)
         {
+            var segmentBytes = Math.Min(8L * 1024 * 1024, _options.MaxSpoolBytes);
             _outbox = new FileOutbox(new FileOutboxOptions
             {
                 Directory = directory,
                 MaxBytes = _options.MaxSpoolBytes,
                 // A segment holds a whole log chunk (4 MiB by default, and its record header).
-                SegmentBytes = Math.Min(8L * 1024 * 1024, _options.MaxSpoolBytes),
+                SegmentBytes = segmentBytes,
                 WhenFull = _options.WhenFull,
             });
+            _largestSpooledChunk = (int)segmentBytes - RecordOverhead;
         }
     }
+
+    // What an outbox record adds to a log chunk: its header (length, checksum) and kind.
+    private const int RecordOverhead = 8 + 1 + 3;
+
+    // The largest log chunk one spool segment holds; the uploaders this sender creates cut their chunks within it.
+    private readonly int _largestSpooledChunk = int.MaxValue;
 
     /// <summary>Whether reports wait in the spool.</summary>
     public bool HasPending => _outbox is { IsEmpty: false };
@@ -73,8 +81,24 @@ public sealed class ReportingSender
     /// <param name="redactor">Removes secrets from every line.</param>
     /// <param name="options">Chunking options.</param>
     /// <returns>The uploader.</returns>
+    /// <remarks>With a spool, chunks are cut within what one spool segment holds (<see cref="LogUploaderOptions.MaxChunkBytes"/>
+    /// is lowered for this uploader when larger; <paramref name="options"/> itself is not changed).</remarks>
     public LogUploader CreateLogUploader(SecretRedactor redactor, LogUploaderOptions? options = null)
-        => new(SendLogAsync, redactor, options, _time, _logger);
+    {
+        var requested = options ?? new LogUploaderOptions();
+        if (requested.MaxChunkBytes > _largestSpooledChunk)
+        {
+            options = new LogUploaderOptions
+            {
+                MaxChunkBytes = _largestSpooledChunk,
+                MaxChunkDelay = requested.MaxChunkDelay,
+                MaxMessageLength = requested.MaxMessageLength,
+                QueueCapacity = requested.QueueCapacity,
+            };
+        }
+
+        return new(SendLogAsync, redactor, options, _time, _logger);
+    }
 
     /// <summary>
     /// Sends one NDJSON log body, or spools it (then the receipt counts the lines as accepted once they are on disk)
@@ -127,7 +151,8 @@ public sealed class ReportingSender
     /// Delivers what the spool holds, oldest first, until it is empty or a delivery fails. Unless
     /// <paramref name="force"/> is set, nothing is tried for <see cref="ReportingSenderOptions.RetryDelay"/> after a
     /// failure. A report the controller refuses as invalid (400, 422) is dropped and logged, so it cannot block the
-    /// ones behind it; a log chunk refused as too large (413) is resent in halves.
+    /// ones behind it; a log chunk or event batch refused as too large (413) is resent in halves, and a single line or
+    /// event still too large is dropped and logged likewise.
     /// </summary>
     /// <param name="force">Try now even right after a failure (e.g. at the start or the end of a run).</param>
     /// <param name="cancellationToken">Stops delivery.</param>
@@ -178,7 +203,7 @@ public sealed class ReportingSender
                 case EventsKind:
                     var batch = JsonConvert.DeserializeObject<EventBatch>(Encoding.UTF8.GetString(record.Payload))
                         ?? throw new InvalidDataException("An empty event batch in the spool.");
-                    await _reporting.PostEventsAsync(batch, _instance, cancellationToken).ConfigureAwait(false);
+                    await DeliverEventsAsync(batch, cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     ReportingSenderLog.UnknownKind(_logger, record.Kind);
@@ -198,6 +223,28 @@ public sealed class ReportingSender
         }
     }
 
+    // Events are deduplicated by id, so a batch refused as too large is resent in halves down to single events.
+    private async Task DeliverEventsAsync(EventBatch batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _reporting.PostEventsAsync(batch, _instance, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
+        {
+            if (batch.Events.Count == 1)
+            {
+                // One event the controller will never take: dropped, so it cannot block the reports behind it.
+                ReportingSenderLog.Refused(_logger, EventsKind, (int)error.StatusCode);
+                return;
+            }
+
+            var half = batch.Events.Count / 2;
+            await DeliverEventsAsync(new EventBatch { Events = batch.Events.Take(half).ToList() }, cancellationToken).ConfigureAwait(false);
+            await DeliverEventsAsync(new EventBatch { Events = batch.Events.Skip(half).ToList() }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private async Task DeliverLogAsync(ReadOnlyMemory<byte> ndjson, CancellationToken cancellationToken)
     {
         try
@@ -207,17 +254,26 @@ public sealed class ReportingSender
         }
         catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
         {
-            // Too large for this controller: resend in halves, cut after a line.
-            var span = ndjson.Span;
-            var middle = span[(span.Length / 2)..].IndexOf((byte)'\n');
-            var cut = middle < 0 ? span[..^1].LastIndexOf((byte)'\n') + 1 : (span.Length / 2) + middle + 1;
-            if (cut <= 0 || cut >= span.Length)
+            // Too large for this controller: resend in halves, cut between two lines, down to single lines.
+            var cut = LineBoundaryNearTheMiddle(ndjson.Span);
+            if (cut <= 0)
             {
-                throw;
+                // One line the controller will never take: dropped, so it cannot block the lines and reports behind it.
+                ReportingSenderLog.Refused(_logger, LogKind, (int)error.StatusCode);
+                return;
             }
 
             await DeliverLogAsync(ndjson[..cut], cancellationToken).ConfigureAwait(false);
             await DeliverLogAsync(ndjson[cut..], cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    // The start of the line after the line end nearest the middle, or 0 when the body is one line.
+    private static int LineBoundaryNearTheMiddle(ReadOnlySpan<byte> ndjson)
+    {
+        var lines = ndjson.Length > 0 && ndjson[^1] == (byte)'\n' ? ndjson[..^1] : ndjson;
+        var half = lines.Length / 2;
+        var after = lines[half..].IndexOf((byte)'\n');
+        return after >= 0 ? half + after + 1 : lines[..half].LastIndexOf((byte)'\n') + 1;
     }
 }

@@ -22,6 +22,8 @@ public class ReportingSenderTests
 
         public Func<EventBatch, bool>? Invalid { get; set; }
 
+        public int? RejectBatchesOver { get; set; }
+
         public List<string> Received { get; } = [];
 
         public async Task<LogReceipt> PostLogsAsync(Stream body, string instance, CancellationToken cancellationToken = default)
@@ -55,6 +57,11 @@ public class ReportingSenderTests
                 throw new DatabackerApiException("invalid", 422, null, new Dictionary<string, IEnumerable<string>>(), null);
             }
 
+            if (RejectBatchesOver is { } most && body.Events.Count > most)
+            {
+                throw new DatabackerApiException("too large", 413, null, new Dictionary<string, IEnumerable<string>>(), null);
+            }
+
             Received.AddRange(body.Events.Select(e => "event " + e.Type));
             return Task.FromResult(new EventReceipt { Accepted = body.Events.Count });
         }
@@ -72,8 +79,12 @@ public class ReportingSenderTests
         }
     }
 
-    private ReportingSender Sender(FakeReporting controller, TimeProvider? time = null) =>
-        new(controller, "instance-1", new ReportingSenderOptions { SpoolDirectory = _directory, RetryDelay = TimeSpan.FromSeconds(5) }, time);
+    private ReportingSender Sender(FakeReporting controller, TimeProvider? time = null, Action<ReportingSenderOptions>? tweak = null)
+    {
+        var options = new ReportingSenderOptions { SpoolDirectory = _directory, RetryDelay = TimeSpan.FromSeconds(5) };
+        tweak?.Invoke(options);
+        return new(controller, "instance-1", options, time);
+    }
 
     private static async Task Log(ReportingSender sender, params string[] messages)
     {
@@ -213,6 +224,63 @@ public class ReportingSenderTests
         Assert.That(await sender.DeliverPendingAsync(), Is.True);
 
         Assert.That(controller.Received, Is.EqualTo(messages.Select(m => "log " + m)));
+    }
+
+    [Test]
+    public async Task A_spooled_log_line_too_large_even_alone_is_dropped_instead_of_blocking_the_spool_forever()
+    {
+        var controller = new FakeReporting { Down = true };
+        var sender = Sender(controller);
+        await Log(sender, "short", "long " + new string('x', 2000), "after");
+        await sender.SendEventsAsync(Events(EventType.RunSucceeded));
+
+        controller.Down = false;
+        controller.RejectLogsOver = 1000;
+        Assert.That(await sender.DeliverPendingAsync(), Is.True);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(controller.Received, Is.EqualTo(new[] { "log short", "log after", "event run-succeeded" }));
+            Assert.That(sender.HasPending, Is.False);
+        });
+    }
+
+    [Test]
+    public async Task A_spooled_event_batch_refused_as_too_large_is_delivered_in_halves()
+    {
+        var controller = new FakeReporting { Down = true };
+        var sender = Sender(controller);
+        var types = Enumerable.Repeat(EventType.DumpFinished, 9).Append(EventType.RunSucceeded).ToArray();
+        await sender.SendEventsAsync(Events(types));
+
+        controller.Down = false;
+        controller.RejectBatchesOver = 3;
+        Assert.That(await sender.DeliverPendingAsync(), Is.True);
+
+        Assert.That(controller.Received, Is.EqualTo(types.Select(t => "event " + t)), "every event once, in order");
+    }
+
+    [Test]
+    public async Task With_a_small_spool_the_uploader_cuts_chunks_that_fit_in_a_segment()
+    {
+        // 64 KiB of spool and the uploader's default 4 MiB chunks: a chunk larger than a segment could never be spooled.
+        var controller = new FakeReporting { Down = true };
+        var sender = Sender(controller, tweak: o =>
+        {
+            o.MaxSpoolBytes = 64 * 1024;
+            o.WhenFull = OutboxFullPolicy.DropOldest;
+        });
+        var messages = Enumerable.Range(0, 1000).Select(i => $"line {i} " + new string('x', 200)).ToArray();
+
+        await Log(sender, messages);
+        controller.Down = false;
+        Assert.That(await sender.DeliverPendingAsync(), Is.True);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(controller.Received, Is.Not.Empty.And.Count.LessThan(messages.Length), "the oldest chunks were dropped for room");
+            Assert.That(controller.Received[^1], Is.EqualTo("log " + messages[^1]), "the newest lines were kept");
+        });
     }
 
     [Test]
