@@ -539,8 +539,9 @@ public class LogUploaderTests
         Assert.That(bodyError, Is.Not.Null, "the sender's read of the body fails instead of waiting forever");
     }
 
-    private sealed class Exploding
+    // A field that cannot even be read (an object whose properties throw is now masked by the redactor instead).
+    private sealed class Exploding : System.Collections.IEnumerable
     {
-        public int Value => throw new InvalidOperationException("cannot be read");
+        public System.Collections.IEnumerator GetEnumerator() => throw new InvalidOperationException("cannot be read");
     }
 }
