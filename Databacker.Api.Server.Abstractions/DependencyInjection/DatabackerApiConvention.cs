@@ -3,13 +3,16 @@ using Databacker.Api.Server.Routing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ApplicationModels;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.Routing.Patterns;
 
 namespace Databacker.Api.Server.DependencyInjection;
 
 /// <summary>
 /// Applies the API's rules to the actions of the generated controllers: the tag's authorization policy (Auth is
-/// anonymous), and the server's own negotiation in place of MVC's <c>[Produces]</c>/<c>[Consumes]</c>, which know
-/// neither added versions nor problem details for 406/415.
+/// anonymous), route parameters bound from the route only (the value authorization checked), and the server's own
+/// negotiation in place of MVC's <c>[Produces]</c>/<c>[Consumes]</c>, which know neither added versions nor problem
+/// details for 406/415.
 /// </summary>
 internal sealed class DatabackerApiConvention : IApplicationModelConvention
 {
@@ -26,6 +29,7 @@ internal sealed class DatabackerApiConvention : IApplicationModelConvention
                     continue;
                 }
 
+                BindRouteParametersToTheRouteOnly(controller, action);
                 RemoveAll<ProducesAttribute>(action.Filters);
                 RemoveAll<ConsumesAttribute>(action.Filters);
                 foreach (var selector in action.Selectors)
@@ -51,6 +55,27 @@ internal sealed class DatabackerApiConvention : IApplicationModelConvention
                     selector.EndpointMetadata.Add(operation);
                     selector.EndpointMetadata.Add(AuthorizationFor(tag));
                 }
+            }
+        }
+    }
+
+    // A parameter named in the route template binds from the route and nothing else. Without a binding source MVC's
+    // value providers try a form body first: a GET with a form field "instance=B" would then reach the action as
+    // instance B while authorization and the route checks saw the route's instance A.
+    private static void BindRouteParametersToTheRouteOnly(ControllerModel controller, ActionModel action)
+    {
+        var routeNames = controller.Selectors.Concat(action.Selectors)
+            .Select(selector => selector.AttributeRouteModel?.Template)
+            .OfType<string>()
+            .SelectMany(template => RoutePatternFactory.Parse(template).Parameters)
+            .Select(parameter => parameter.Name)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var parameter in action.Parameters)
+        {
+            if (routeNames.Contains(parameter.BindingInfo?.BinderModelName ?? parameter.ParameterName))
+            {
+                parameter.BindingInfo ??= new BindingInfo();
+                parameter.BindingInfo.BindingSource = BindingSource.Path;
             }
         }
     }

@@ -35,6 +35,38 @@ public sealed class AuthorizationTests
     }
 
     [Test]
+    public async Task A_form_body_naming_another_instance_cannot_replace_the_route_value_the_token_was_checked_against()
+    {
+        // MVC's value providers read a form before the route: without a route binding source, the action would be
+        // called for instance B while authorization had checked instance A's token against the route's A.
+        await using var host = await TestServerHost.StartAsync();
+        var request = host.Request(HttpMethod.Get, ConfigA, host.AgentToken(TestServerHost.InstanceA, "orchestration"));
+        request.Content = new FormUrlEncodedContent([new KeyValuePair<string, string>("instance", TestServerHost.InstanceB)]);
+
+        using var response = await host.Client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(body, Does.Contain(TestServerHost.InstanceA).And.Not.Contain(TestServerHost.InstanceB));
+        });
+    }
+
+    [Test]
+    public async Task A_form_body_cannot_replace_a_route_value_on_an_administration_route_either()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        // The test controller throws for the instance "explode"; the route names another one.
+        var request = host.Request(HttpMethod.Get, "/instances/" + TestServerHost.InstanceA, TestServerHost.UserToken());
+        request.Content = new FormUrlEncodedContent([new KeyValuePair<string, string>("instance", "explode")]);
+
+        using var response = await host.Client.SendAsync(request);
+
+        Assert.That(response.StatusCode, Is.Not.EqualTo(HttpStatusCode.InternalServerError), "the action gets the route's instance, whatever the body says");
+    }
+
+    [Test]
     public async Task A_reporting_token_on_an_orchestration_route_is_a_403_problem()
     {
         await using var host = await TestServerHost.StartAsync();
