@@ -37,7 +37,7 @@ public static class RunAggregator
             StartedAt = started?.Timestamp ?? default,
             FinishedAt = end?.Timestamp,
             DurationMs = end?.DurationMs ?? (end is null || started is null ? null : (long)(end.Timestamp - started.Timestamp).TotalMilliseconds),
-            Bytes = end?.Bytes ?? (dumps.Count == 0 ? null : dumps.Sum(e => e.Bytes!.Value)),
+            Bytes = end?.Bytes ?? (dumps.Count == 0 ? null : SaturatingSum(dumps.Select(e => e.Bytes!.Value))),
             Targets = ordered.Where(e => e.Target is not null).Select(e => e.Target!).Distinct().ToList(),
             Databases = ordered.Where(e => e.Database is not null).Select(e => e.Database!).Distinct().ToList(),
             Error = end?.Type == EventType.RunFailed ? end.Error ?? ordered.LastOrDefault(e => e.Error is not null)?.Error : null,
@@ -57,7 +57,21 @@ public static class RunAggregator
             Failures = finished.Count(r => r.Status == RunStatus.Failed),
             LastSuccess = finished.Where(r => r.Status == RunStatus.Succeeded).Max(r => r.FinishedAt),
             LastFailure = finished.Where(r => r.Status == RunStatus.Failed).Max(r => r.FinishedAt),
-            MeanDurationMs = durations.Count == 0 ? null : (long)durations.Average(),
+            // In decimal: the contract allows values up to long.MaxValue, whose long sum would overflow (a 500 for
+            // every reader of a summary because one agent reported huge numbers).
+            MeanDurationMs = durations.Count == 0 ? null : (long)durations.Average(d => (decimal)d),
         };
+    }
+
+    // Reported sizes are the agent's word and may be as large as the contract allows: the total stops at long.MaxValue.
+    private static long SaturatingSum(IEnumerable<long> values)
+    {
+        long total = 0;
+        foreach (var value in values)
+        {
+            total = value > 0 && total > long.MaxValue - value ? long.MaxValue : total + value;
+        }
+
+        return total;
     }
 }

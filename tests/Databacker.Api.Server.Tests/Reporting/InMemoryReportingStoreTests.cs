@@ -69,4 +69,24 @@ public class InMemoryReportingStoreTests
         Assert.That(failed.Status, Is.EqualTo(RunStatus.Failed));
         Assert.That(failed.Error, Is.EqualTo("upload refused"));
     }
+
+    [Test]
+    public void Sizes_and_durations_as_large_as_the_contract_allows_are_aggregated_without_overflow()
+    {
+        var run = Guid.NewGuid();
+        var t0 = DateTimeOffset.UnixEpoch;
+        Event Dump(int i) => new() { Id = Guid.NewGuid(), Run = run, Type = EventType.DumpFinished, Timestamp = t0.AddSeconds(i), Bytes = long.MaxValue };
+
+        var aggregated = RunAggregator.Aggregate("a", run, [Dump(1), Dump(2)]);
+        var stats = RunAggregator.Statistics([
+            new Run { Id = Guid.NewGuid(), Instance = "a", Status = RunStatus.Succeeded, DurationMs = long.MaxValue },
+            new Run { Id = Guid.NewGuid(), Instance = "a", Status = RunStatus.Failed, DurationMs = long.MaxValue },
+        ]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(aggregated.Bytes, Is.EqualTo(long.MaxValue));
+            Assert.That(stats.MeanDurationMs, Is.EqualTo(long.MaxValue));
+        });
+    }
 }
