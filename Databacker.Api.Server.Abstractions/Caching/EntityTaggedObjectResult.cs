@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
 
 namespace Databacker.Api.Server.Caching;
 
@@ -13,8 +14,8 @@ namespace Databacker.Api.Server.Caching;
 /// The bytes are remembered per document object (a <see cref="ConditionalWeakTable{TKey, TValue}"/>: they live exactly
 /// as long as the implementer keeps the document, so the cache is bounded by what the store holds anyway) together with
 /// the ETag and media type they were written for. A different object, a different ETag, another negotiated media type,
-/// a representation converted to another version, or a result a filter changed (content types, formatters, status)
-/// are all written by MVC as usual. Two documents never share bytes, even when an implementer's ETags collide.
+/// a representation converted to another version, a request naming charsets (<c>Accept-Charset</c>), or a result a
+/// filter changed (content types, formatters, status) are all written by MVC as usual, and only UTF-8 bytes are kept. Two documents never share bytes, even when an implementer's ETags collide.
 /// </remarks>
 internal sealed class EntityTaggedObjectResult(object document, string entityTag) : OkObjectResult(document)
 {
@@ -33,8 +34,11 @@ internal sealed class EntityTaggedObjectResult(object document, string entityTag
         ArgumentNullException.ThrowIfNull(context);
 
         // Only the plain case: the negotiation filter chose exactly one media type and nothing else touched the result.
+        // A request naming charsets is written by MVC (whose formatter may honour them) and never remembered, so one
+        // client's UTF-16 cannot become every later client's answer.
         if (!ReferenceEquals(Value, _document) || StatusCode != StatusCodes.Status200OK || ContentTypes.Count != 1
-            || Formatters.Count != 0 || (DeclaredType is not null && DeclaredType != _document.GetType()))
+            || Formatters.Count != 0 || (DeclaredType is not null && DeclaredType != _document.GetType())
+            || context.HttpContext.Request.Headers.ContainsKey(HeaderNames.AcceptCharset))
         {
             return base.ExecuteResultAsync(context);
         }
@@ -70,7 +74,8 @@ internal sealed class EntityTaggedObjectResult(object document, string entityTag
         }
 
         var bytes = buffer.ToArray();
-        if (response.StatusCode == StatusCodes.Status200OK && response.ContentType is { } contentType && bytes.Length <= MaxCachedBytes)
+        if (response.StatusCode == StatusCodes.Status200OK && response.ContentType is { } contentType && bytes.Length <= MaxCachedBytes
+            && IsUtf8(contentType))
         {
             var entry = new Entry(entityTag, mediaType, contentType, bytes);
             Cache.AddOrUpdate(_document, Cache.TryGetValue(_document, out var entries) ? With(entries, entry) : [entry]);
@@ -79,6 +84,11 @@ internal sealed class EntityTaggedObjectResult(object document, string entityTag
         response.ContentLength = bytes.Length;
         await original.WriteAsync(bytes, context.HttpContext.RequestAborted).ConfigureAwait(false);
     }
+
+    // Only UTF-8 (or no charset) is remembered: the one encoding every client of this API reads.
+    private static bool IsUtf8(string contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var parsed)
+        && (!parsed.Charset.HasValue || parsed.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
 
     private static Task WriteAsync(HttpResponse response, Entry entry, CancellationToken cancellationToken)
     {

@@ -36,6 +36,34 @@ public sealed class SerializedDocumentCacheTests
     }
 
     [Test]
+    public async Task A_client_asking_for_another_charset_does_not_change_what_later_clients_get()
+    {
+        var (host, store) = await StartAsync();
+        await using var _ = host;
+        var document = TestOrchestrationController.Document(TestServerHost.InstanceA);
+        store.Put(TestServerHost.InstanceA, document, CanonicalEntityTag.Compute(document));
+
+        var utf16 = host.Request(HttpMethod.Get, PathA, host.AgentToken(TestServerHost.InstanceA, "orchestration"), V1);
+        utf16.Headers.AcceptCharset.ParseAdd("utf-16");
+        using (var first = await host.Client.SendAsync(utf16))
+        {
+            Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        var later = await GetAsync(host, PathA, TestServerHost.InstanceA);
+        var again = await GetAsync(host, PathA, TestServerHost.InstanceA);
+
+        Assert.Multiple(() =>
+        {
+            foreach (var response in new[] { later, again })
+            {
+                Assert.That(response.ContentType, Does.Not.Contain("utf-16"));
+                Assert.That(response.Body[0], Is.EqualTo((byte)'{'), "UTF-8 JSON, not the UTF-16 bytes written for the first client");
+            }
+        });
+    }
+
+    [Test]
     public async Task A_remembered_200_is_byte_for_byte_what_MVC_writes_with_the_same_headers()
     {
         var (host, store) = await StartAsync();
