@@ -133,6 +133,13 @@ public sealed class NdjsonLogReader
         return true;
     }
 
+    // The contract's limits of a log entry (openapi.yaml, LogEntry).
+    private const int MaxLevelLength = 16;
+    private const int MaxMessageLength = 65536;
+
+    // Invalid bytes are an error of the line, not silently replaced by U+FFFD.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private LogBodyError? Accept(ReadOnlySequence<byte> line, int newline, ref ReadState state, List<LogEntry> entries)
     {
         var lineNumber = ++state.LineNumber;
@@ -153,7 +160,7 @@ public sealed class NdjsonLogReader
         var chars = ArrayPool<char>.Shared.Rent((int)line.Length);
         try
         {
-            var length = Encoding.UTF8.GetChars(line, chars);
+            var length = StrictUtf8.GetChars(line, chars);
             var text = chars.AsSpan(0, length).TrimEnd('\r');
             if (text.IsWhiteSpace())
             {
@@ -176,6 +183,10 @@ public sealed class NdjsonLogReader
         catch (JsonException error)
         {
             return new LogBodyError(lineNumber, "Line is not a valid log entry: " + Describe(error), TooLarge: false);
+        }
+        catch (DecoderFallbackException)
+        {
+            return new LogBodyError(lineNumber, "Line is not valid UTF-8.", TooLarge: false);
         }
         finally
         {
@@ -200,6 +211,22 @@ public sealed class NdjsonLogReader
         if (!entry.Stream.IsKnown)
         {
             return new LogBodyError(lineNumber, $"'stream' must be one of: {string.Join(", ", LogStream.Known)}.", TooLarge: false);
+        }
+
+        if (entry.Level is { Length: > MaxLevelLength })
+        {
+            return new LogBodyError(lineNumber, $"'level' must be at most {MaxLevelLength} characters.", TooLarge: false);
+        }
+
+        if (entry.Message is null)
+        {
+            return new LogBodyError(lineNumber, "'message' is required.", TooLarge: false);
+        }
+
+        // In characters as JSON Schema counts them (code points), so a message of astral characters is not cut short.
+        if (entry.Message.Length > MaxMessageLength && entry.Message.EnumerateRunes().Count() > MaxMessageLength)
+        {
+            return new LogBodyError(lineNumber, $"'message' must be at most {MaxMessageLength} characters.", TooLarge: false);
         }
 
         entries.Add(entry);

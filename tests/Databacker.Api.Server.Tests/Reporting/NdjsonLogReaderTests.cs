@@ -48,6 +48,42 @@ public class NdjsonLogReaderTests
     }
 
     [Test]
+    public async Task Lines_beyond_the_contracts_level_and_message_limits_are_bad_lines()
+    {
+        var longLevel = await Read(Line(0) + "\n" + Line(1).Replace("\"level\":\"info\"", "\"level\":\"" + new string('x', 17) + "\"") + "\n");
+        var longMessage = await Read(Line(0) + "\n" + Line(1, new string('m', 65_537)) + "\n");
+        var longestMessage = await Read(Line(0, new string('m', 65_536)) + "\n");
+        var astral = await Read(Line(0, string.Concat(Enumerable.Repeat("\U0001F600", 40_000))) + "\n", new NdjsonLogReaderOptions { MaxLineBytes = 512 * 1024 });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(longLevel.Error?.Reason, Does.Contain("'level'"));
+            Assert.That(longLevel.Error?.Line, Is.EqualTo(2));
+            Assert.That(longMessage.Error?.Reason, Does.Contain("'message'"));
+            Assert.That(longMessage.Error?.TooLarge, Is.False);
+            Assert.That(longestMessage.Succeeded, Is.True, "65,536 characters is the limit itself");
+            Assert.That(astral.Succeeded, Is.True, "40,000 characters outside the BMP are 80,000 UTF-16 units but within the limit");
+        });
+    }
+
+    [Test]
+    public async Task A_line_of_invalid_UTF8_is_a_bad_line_not_silently_replaced()
+    {
+        var bytes = Encoding.UTF8.GetBytes(Line(0) + "\n" + Line(1, "bad-here") + "\n").ToList();
+        var at = bytes.IndexOf((byte)'-', Encoding.UTF8.GetBytes(Line(0)).Length);
+        bytes[at] = 0xC3; // a lead byte followed by an ASCII byte: not UTF-8
+
+        var result = await new NdjsonLogReader().ReadAsync(new MemoryStream(bytes.ToArray()));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Succeeded, Is.False);
+            Assert.That(result.Error!.Line, Is.EqualTo(2));
+            Assert.That(result.Error.Reason, Does.Contain("UTF-8"));
+        });
+    }
+
+    [Test]
     public async Task Oversized_line_is_refused_as_too_large_without_reading_it_whole()
     {
         var result = await Read(Line(0) + "\n" + Line(1, new string('a', 10_000)) + "\n", new NdjsonLogReaderOptions { MaxLineBytes = 2048 });
