@@ -48,7 +48,14 @@ internal sealed class LogLineEncoder
         var message = _redactor.Redact(entry.Message);
         if (message.Length > _maxMessageLength)
         {
-            message = string.Concat(message.AsSpan(0, _maxMessageLength), Truncated);
+            // The marker counts towards the limit (the contract's maxLength), and a surrogate pair is not cut in two.
+            var keep = _maxMessageLength - Truncated.Length;
+            if (char.IsHighSurrogate(message[keep - 1]))
+            {
+                keep--;
+            }
+
+            message = string.Concat(message.AsSpan(0, keep), Truncated);
         }
 
         _buffer.ResetWrittenCount();

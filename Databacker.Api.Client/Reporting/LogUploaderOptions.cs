@@ -18,7 +18,10 @@ public sealed class LogUploaderOptions
     /// </summary>
     public TimeSpan MaxChunkDelay { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>The longest message kept in one line, in characters (default 64 Ki); longer ones are cut and marked.</summary>
+    /// <summary>
+    /// The longest message of one line, in characters (default and at most 64 Ki, the contract's limit; at least 256);
+    /// longer ones are cut and end with " [truncated]", within this length.
+    /// </summary>
     public int MaxMessageLength { get; set; } = 64 * 1024;
 
     /// <summary>How many lines a <see cref="LogUploadSession"/> holds before its writers wait (default 1024).</summary>
@@ -31,6 +34,7 @@ public sealed class LogUploaderOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxChunkBytes, 1024, nameof(MaxChunkBytes));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxChunkDelay, TimeSpan.Zero, nameof(MaxChunkDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageLength, 256, nameof(MaxMessageLength));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxMessageLength, 64 * 1024, nameof(MaxMessageLength));
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));
     }
 }

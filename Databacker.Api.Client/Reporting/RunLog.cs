@@ -34,6 +34,9 @@ public sealed class RunLog
     /// <summary>The sequence number the next line gets.</summary>
     public long NextSeq => Interlocked.Read(ref _nextSeq);
 
+    // The longest log level the contract allows.
+    private const int MaxLevelLength = 16;
+
     /// <summary>Writes a line.</summary>
     /// <param name="stream">stdout or stderr.</param>
     /// <param name="message">The text.</param>
@@ -41,9 +44,15 @@ public sealed class RunLog
     /// <param name="fields">Structured fields.</param>
     /// <param name="cancellationToken">Stops waiting for room in the channel.</param>
     /// <returns>A task that completes when the line is queued.</returns>
+    /// <exception cref="ArgumentException"><paramref name="level"/> is longer than the contract's 16 characters.</exception>
     public ValueTask WriteAsync(LogStream stream, string message, string? level = null, IDictionary<string, object>? fields = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (level is { Length: > MaxLevelLength })
+        {
+            throw new ArgumentException($"A log level is at most {MaxLevelLength} characters (e.g. info, warn, error), not '{level}'.", nameof(level));
+        }
+
         var entry = new LogEntry
         {
             Run = Run,
