@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Databacker.Api.Server.Negotiation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
@@ -13,13 +17,14 @@ public static class EntityTagControllerExtensions
     /// <typeparam name="T">The document type.</typeparam>
     /// <param name="controller">The controller.</param>
     /// <param name="document">The current document.</param>
-    /// <returns>200 with the document and <c>ETag</c>, or 304 with <c>ETag</c>.</returns>
+    /// <returns>200 with the document and <c>ETag</c>, or 304 with <c>ETag</c>. A representation converted to another
+    /// version carries its own tag: the document's with the version appended (e.g. <c>"abc+v2"</c>).</returns>
     public static ActionResult<T> OkWithEntityTag<T>(this ControllerBase controller, T document)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(controller);
         ArgumentNullException.ThrowIfNull(document);
-        var entityTag = CanonicalEntityTag.Compute(document);
+        var entityTag = RepresentationTag(controller, CanonicalEntityTag.Compute(document));
         controller.Response.Headers.ETag = entityTag;
         if (CanonicalEntityTag.MatchesIfNoneMatch(controller.Request.Headers.IfNoneMatch.ToString(), entityTag))
         {
@@ -57,6 +62,7 @@ public static class EntityTagControllerExtensions
             throw new ArgumentException("A strong entity tag is quoted, e.g. \"abc\".", nameof(entityTag));
         }
 
+        entityTag = RepresentationTag(controller, entityTag);
         controller.Response.Headers.ETag = entityTag;
         if (CanonicalEntityTag.MatchesIfNoneMatch(controller.Request.Headers.IfNoneMatch.ToString(), entityTag))
         {
@@ -64,5 +70,22 @@ public static class EntityTagControllerExtensions
         }
 
         return new EntityTaggedObjectResult(document, entityTag);
+    }
+
+    // A version converted from the document is another representation, so its strong ETag must differ from the
+    // document's (RFC 9110, 8.8.3): otherwise a client holding the v1 body would be told 304 when asking for v2.
+    // The document's tag with the version appended, e.g. "abc" → "abc+v2"; a media type without a version gets a
+    // short stable hash of itself.
+    private static string RepresentationTag(ControllerBase controller, string entityTag)
+    {
+        if (controller.HttpContext.Features.Get<NegotiatedMediaTypes>() is not { ResponseConverted: true, Response: { } mediaType } negotiated)
+        {
+            return entityTag;
+        }
+
+        var suffix = negotiated.ResponseVersion is { } version
+            ? "v" + version.ToString(CultureInfo.InvariantCulture)
+            : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(mediaType)).AsSpan(0, 4));
+        return string.Concat(entityTag.AsSpan(0, entityTag.Length - 1), "+", suffix, "\"");
     }
 }

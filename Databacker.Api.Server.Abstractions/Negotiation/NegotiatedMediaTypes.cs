@@ -4,11 +4,15 @@ namespace Databacker.Api.Server.Negotiation;
 /// <summary>The media types negotiated for the current request, stored in <c>HttpContext.Features</c>.</summary>
 public sealed class NegotiatedMediaTypes
 {
-    internal NegotiatedMediaTypes(string? response, string? request)
+    internal NegotiatedMediaTypes(string? response, string? request, bool responseConverted = false)
     {
         Response = response;
         Request = request;
+        ResponseConverted = responseConverted;
     }
+
+    /// <summary>Whether the response is converted from the document to another (added) version: another representation.</summary>
+    internal bool ResponseConverted { get; }
 
     /// <summary>The media type the response is written in (from <c>Accept</c>); null for operations without a negotiated body.</summary>
     public string? Response { get; }

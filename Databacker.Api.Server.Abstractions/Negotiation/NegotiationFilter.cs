@@ -61,7 +61,8 @@ internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes) : IAsync
             context.HttpContext.Response.Headers.Vary = "Accept";
         }
 
-        context.HttpContext.Features.Set(new NegotiatedMediaTypes(responseMediaType, requestMediaType));
+        var converted = responseMediaType is not null && mediaTypes.FindConverter(responseMediaType) is not null;
+        context.HttpContext.Features.Set(new NegotiatedMediaTypes(responseMediaType, requestMediaType, converted));
         return next();
     }
 

@@ -36,6 +36,45 @@ public sealed class SerializedDocumentCacheTests
     }
 
     [Test]
+    public async Task Each_version_of_a_document_has_its_own_strong_ETag_and_a_304_only_for_its_own()
+    {
+        var (host, store) = await StartAsync();
+        await using var _ = host;
+        var document = TestOrchestrationController.Document(TestServerHost.InstanceA);
+        store.Put(TestServerHost.InstanceA, document, CanonicalEntityTag.Compute(document));
+
+        async Task<(HttpStatusCode Status, string? ETag)> Conditional(string accept, string? ifNoneMatch)
+        {
+            var request = host.Request(HttpMethod.Get, PathA, host.AgentToken(TestServerHost.InstanceA, "orchestration"), accept);
+            if (ifNoneMatch is not null)
+            {
+                request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+            }
+
+            using var response = await host.Client.SendAsync(request);
+            return (response.StatusCode, response.Headers.ETag?.Tag);
+        }
+
+        var v1 = await Conditional(V1, null);
+        var v2 = await Conditional(V2, null);
+        var v2WithV1Tag = await Conditional(V2, v1.ETag);
+        var v1WithV2Tag = await Conditional(V1, v2.ETag);
+        var v2WithItsTag = await Conditional(V2, v2.ETag);
+        var v1WithItsTag = await Conditional(V1, v1.ETag);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(v1.ETag, Is.EqualTo(CanonicalEntityTag.Compute(document)), "the document's own version keeps the document's tag");
+            Assert.That(v2.ETag, Is.Not.EqualTo(v1.ETag));
+            Assert.That(v2.ETag, Does.StartWith("\"").And.EndWith("+v2\""));
+            Assert.That(v2WithV1Tag.Status, Is.EqualTo(HttpStatusCode.OK), "a v1 copy is not a current v2");
+            Assert.That(v1WithV2Tag.Status, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(v2WithItsTag.Status, Is.EqualTo(HttpStatusCode.NotModified));
+            Assert.That(v1WithItsTag.Status, Is.EqualTo(HttpStatusCode.NotModified));
+        });
+    }
+
+    [Test]
     public async Task A_client_asking_for_another_charset_does_not_change_what_later_clients_get()
     {
         var (host, store) = await StartAsync();
