@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using System.Threading.Channels;
 using Databacker.Api.Contracts;
 
@@ -36,6 +37,9 @@ public sealed class RunLog
 
     // The longest log level the contract allows.
     private const int MaxLevelLength = 16;
+
+    // The most characters of one line of a child's output held at once (the contract's longest message).
+    private const int MaxCapturedLineChars = 64 * 1024;
 
     /// <summary>Writes a line.</summary>
     /// <param name="stream">stdout or stderr.</param>
@@ -94,11 +98,64 @@ public sealed class RunLog
         }
     }
 
+    // Lines end at \n, \r or \r\n, as StreamReader.ReadLine has them; but at most MaxCapturedLineChars of one line are
+    // held: a longer line is logged in pieces of that size (the uploader cuts each to its MaxMessageLength anyway), so a
+    // child that writes without newlines cannot exhaust the agent's memory.
     private async Task PumpAsync(StreamReader reader, LogStream stream, string level, CancellationToken cancellationToken)
     {
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        var buffer = new char[8192];
+        var line = new StringBuilder();
+        var afterCr = false;
+        int read;
+        while ((read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false)) > 0)
         {
-            await WriteAsync(stream, line, level, null, cancellationToken).ConfigureAwait(false);
+            var start = 0;
+            while (start < read)
+            {
+                if (afterCr)
+                {
+                    afterCr = false;
+                    if (buffer[start] == '\n')
+                    {
+                        start++;
+                        continue;
+                    }
+                }
+
+                var end = buffer.AsSpan(start, read - start).IndexOfAny('\r', '\n');
+                var take = end < 0 ? read - start : end;
+                var room = MaxCapturedLineChars - line.Length;
+                if (take > room)
+                {
+                    line.Append(buffer, start, room);
+                    start += room;
+                    await EmitAsync().ConfigureAwait(false);
+                    continue;
+                }
+
+                line.Append(buffer, start, take);
+                start += take;
+                if (end < 0)
+                {
+                    break;
+                }
+
+                afterCr = buffer[start] == '\r';
+                start++;
+                await EmitAsync().ConfigureAwait(false);
+            }
+        }
+
+        if (line.Length > 0)
+        {
+            await EmitAsync().ConfigureAwait(false);
+        }
+
+        async Task EmitAsync()
+        {
+            var text = line.ToString();
+            line.Clear();
+            await WriteAsync(stream, text, level, null, cancellationToken).ConfigureAwait(false);
         }
     }
 }

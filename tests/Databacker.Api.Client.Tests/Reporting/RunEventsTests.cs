@@ -139,4 +139,24 @@ public class RunEventsTests
         Assert.That(lines.Single(l => l.Message == "two").Stream, Is.EqualTo(LogStream.Stderr));
         Assert.That(lines.Select(l => l.Seq).Order(), Is.EqualTo(new long[] { 0, 1, 2 }));
     }
+
+    [Test]
+    public async Task A_child_writing_a_huge_line_is_logged_in_bounded_pieces_and_line_endings_are_kept()
+    {
+        var channel = Channel.CreateUnbounded<LogEntry>();
+        var log = new RunLog(Guid.NewGuid(), channel.Writer);
+
+        // 150,000 characters without a newline, then CRLF and CR endings.
+        var exit = await log.CaptureAsync(new ProcessStartInfo("sh", ["-c", "head -c 150000 /dev/zero | tr '\\0' a; printf '\\r\\nnext\\rlast'"]));
+        channel.Writer.Complete();
+        var lines = await channel.Reader.ReadAllAsync().ToListAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.Zero);
+            Assert.That(lines.Select(l => l.Message.Length), Is.EqualTo(new[] { 65_536, 65_536, 150_000 - (2 * 65_536), 4, 4 }));
+            Assert.That(lines.Take(3).All(l => l.Message.All(c => c == 'a')), Is.True);
+            Assert.That(lines.Skip(3).Select(l => l.Message), Is.EqualTo(new[] { "next", "last" }));
+        });
+    }
 }
