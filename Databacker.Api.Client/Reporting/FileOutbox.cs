@@ -117,9 +117,22 @@ public sealed class FileOutbox
     /// <param name="send">Sends one record; throwing means "not delivered".</param>
     /// <param name="cancellationToken">Stops delivery.</param>
     /// <returns>What the pass did.</returns>
-    public async Task<OutboxDeliveryResult> DeliverAsync(Func<OutboxRecord, CancellationToken, Task> send, CancellationToken cancellationToken = default)
+    public Task<OutboxDeliveryResult> DeliverAsync(Func<OutboxRecord, CancellationToken, Task> send, CancellationToken cancellationToken = default) =>
+        DeliverSomeAsync(send, int.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// Sends at most <paramref name="maxRecords"/> spooled records, oldest first, as <see cref="DeliverAsync"/> does; what
+    /// is left waits for the next pass (<see cref="OutboxDeliveryResult.Remaining"/>). Appends wait while a pass sends,
+    /// so a caller that appends and then delivers keeps its own wait bounded this way.
+    /// </summary>
+    /// <param name="send">Sends one record; throwing means "not delivered".</param>
+    /// <param name="maxRecords">The most records this pass sends; at least 1.</param>
+    /// <param name="cancellationToken">Stops delivery.</param>
+    /// <returns>What the pass did.</returns>
+    public async Task<OutboxDeliveryResult> DeliverSomeAsync(Func<OutboxRecord, CancellationToken, Task> send, int maxRecords, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(send);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRecords, 1);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -131,6 +144,12 @@ public sealed class FileOutbox
                 var data = await File.ReadAllBytesAsync(segment, cancellationToken).ConfigureAwait(false);
                 while (offset < data.Length)
                 {
+                    if (delivered == maxRecords)
+                    {
+                        WriteAck(segment, offset);
+                        return new OutboxDeliveryResult(delivered, Remaining: true, skipped);
+                    }
+
                     if (!TryDecode(data, offset, out var record, out var length))
                     {
                         // A damaged or truncated record: nothing after it in this segment can be trusted.

@@ -102,7 +102,8 @@ public sealed class ReportingSender
 
     /// <summary>
     /// Sends one NDJSON log body, or spools it (then the receipt counts the lines as accepted once they are on disk)
-    /// and tries to deliver the spool. The <c>send</c> of a <see cref="LogUploader"/>.
+    /// and delivers a few spooled reports, oldest first (the rest with later reports, or <see cref="DeliverPendingAsync"/>).
+    /// The <c>send</c> of a <see cref="LogUploader"/>.
     /// </summary>
     /// <param name="body">The NDJSON body.</param>
     /// <param name="cancellationToken">Stops the operation.</param>
@@ -121,13 +122,14 @@ public sealed class ReportingSender
         await body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         var bytes = buffer.ToArray();
         await _outbox.AppendAsync(new OutboxRecord(LogKind, bytes), cancellationToken).ConfigureAwait(false);
-        await DeliverPendingAsync(force: false, cancellationToken).ConfigureAwait(false);
+        await DeliverSpoolAsync(force: false, InlineDeliveryBudget, cancellationToken).ConfigureAwait(false);
         return new LogReceipt { Accepted = bytes.AsSpan().Count((byte)'\n'), Duplicates = 0 };
     }
 
     /// <summary>
     /// Sends one event batch, or spools it (then the receipt counts its events as accepted once they are on disk)
-    /// and tries to deliver the spool. The <c>send</c> of <see cref="RunEvents.FlushAsync"/>.
+    /// and delivers a few spooled reports, oldest first (the rest with later reports, or <see cref="DeliverPendingAsync"/>).
+    /// The <c>send</c> of <see cref="RunEvents.FlushAsync"/>.
     /// </summary>
     /// <param name="batch">The events.</param>
     /// <param name="cancellationToken">Stops the operation.</param>
@@ -143,7 +145,7 @@ public sealed class ReportingSender
 
         var bytes = Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(batch));
         await _outbox.AppendAsync(new OutboxRecord(EventsKind, bytes), cancellationToken).ConfigureAwait(false);
-        await DeliverPendingAsync(force: false, cancellationToken).ConfigureAwait(false);
+        await DeliverSpoolAsync(force: false, InlineDeliveryBudget, cancellationToken).ConfigureAwait(false);
         return new EventReceipt { Accepted = batch.Events.Count, Duplicates = 0 };
     }
 
@@ -157,7 +159,15 @@ public sealed class ReportingSender
     /// <param name="force">Try now even right after a failure (e.g. at the start or the end of a run).</param>
     /// <param name="cancellationToken">Stops delivery.</param>
     /// <returns>Whether the spool is empty afterwards.</returns>
-    public async Task<bool> DeliverPendingAsync(bool force = true, CancellationToken cancellationToken = default)
+    public Task<bool> DeliverPendingAsync(bool force = true, CancellationToken cancellationToken = default) =>
+        DeliverSpoolAsync(force, int.MaxValue, cancellationToken);
+
+    // After saving a report, the sender delivers at most this many spooled reports before returning: the backlog of
+    // an outage drains a few per report (and wholly at DeliverPendingAsync), instead of the first report after the
+    // outage waiting for all of it while the uploader's queue and the child's output pipes fill up.
+    private const int InlineDeliveryBudget = 4;
+
+    private async Task<bool> DeliverSpoolAsync(bool force, int maxRecords, CancellationToken cancellationToken)
     {
         if (_outbox is null)
         {
@@ -169,16 +179,37 @@ public sealed class ReportingSender
             return false;
         }
 
-        var result = await _outbox.DeliverAsync(DeliverAsync, cancellationToken).ConfigureAwait(false);
+        var failed = false;
+        var result = await _outbox.DeliverSomeAsync(
+            async (record, ct) =>
+            {
+                try
+                {
+                    await DeliverAsync(record, ct).ConfigureAwait(false);
+                }
+                catch
+                {
+                    failed = true;
+                    throw;
+                }
+            },
+            maxRecords,
+            cancellationToken).ConfigureAwait(false);
         Interlocked.Add(ref _delivered, result.Delivered);
         if (result.CorruptBytesSkipped > 0)
         {
             ReportingSenderLog.CorruptSkipped(_logger, result.CorruptBytesSkipped);
         }
 
-        if (result.Remaining)
+        if (failed)
         {
             Interlocked.Exchange(ref _quietUntil, _time.GetTimestamp() + (long)(_options.RetryDelay.TotalSeconds * _time.TimestampFrequency));
+            return false;
+        }
+
+        if (result.Remaining)
+        {
+            // Only the budget of this pass is spent; the rest goes with the next report or DeliverPendingAsync.
             return false;
         }
 

@@ -284,6 +284,33 @@ public class ReportingSenderTests
     }
 
     [Test]
+    public async Task After_an_outage_a_new_report_delivers_a_few_spooled_ones_not_the_whole_backlog()
+    {
+        var controller = new FakeReporting { Down = true };
+        var time = new FakeTimeProvider();
+        var sender = Sender(controller, time);
+        for (var i = 0; i < 20; i++)
+        {
+            await sender.SendEventsAsync(Events(EventType.DumpFinished));
+        }
+
+        controller.Down = false;
+        time.Advance(TimeSpan.FromSeconds(6));
+        await sender.SendEventsAsync(Events(EventType.RunSucceeded));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(controller.Received, Has.Count.EqualTo(4), "the report's own wait is bounded");
+            Assert.That(sender.HasPending, Is.True);
+        });
+
+        await sender.SendEventsAsync(Events(EventType.RunStarted));
+        Assert.That(controller.Received, Has.Count.EqualTo(8), "not paused as after a failure: the next report delivers a few more");
+        Assert.That(await sender.DeliverPendingAsync(), Is.True);
+        Assert.That(controller.Received, Is.EqualTo(Enumerable.Repeat("event dump-finished", 20).Append("event run-succeeded").Append("event run-started")));
+    }
+
+    [Test]
     public async Task Without_a_spool_reports_go_straight_to_the_controller_and_failures_are_the_callers()
     {
         var controller = new FakeReporting();
