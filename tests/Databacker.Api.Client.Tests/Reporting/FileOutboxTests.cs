@@ -55,8 +55,8 @@ public class FileOutboxTests
         Assert.That(Open().IsEmpty, Is.True);
     }
 
-    [Test]
-    public async Task Truncated_tail_from_a_crash_is_skipped_and_good_records_are_delivered()
+    // Records 0, 1 and 2 in one segment, the last one cut short as a crash mid-write leaves it.
+    private async Task AppendThreeAndCrashInTheLast()
     {
         var outbox = Open();
         for (var i = 0; i < 3; i++)
@@ -65,10 +65,14 @@ public class FileOutboxTests
         }
 
         var segment = Directory.GetFiles(_directory, "*.spool").Single();
-        using (var file = new FileStream(segment, FileMode.Open))
-        {
-            file.SetLength(file.Length - 5);
-        }
+        using var file = new FileStream(segment, FileMode.Open);
+        file.SetLength(file.Length - 5);
+    }
+
+    [Test]
+    public async Task Truncated_tail_from_a_crash_is_skipped_and_good_records_are_delivered()
+    {
+        await AppendThreeAndCrashInTheLast();
 
         var (sent, result) = await Drain(Open());
 
@@ -79,17 +83,7 @@ public class FileOutboxTests
     [Test]
     public async Task Records_appended_after_a_crash_left_a_truncated_tail_are_not_lost_with_it()
     {
-        var outbox = Open();
-        for (var i = 0; i < 3; i++)
-        {
-            await outbox.AppendAsync(Record(i));
-        }
-
-        var segment = Directory.GetFiles(_directory, "*.spool").Single();
-        using (var file = new FileStream(segment, FileMode.Open))
-        {
-            file.SetLength(file.Length - 5);
-        }
+        await AppendThreeAndCrashInTheLast();
 
         var restarted = Open(); // the next process: it saves before it delivers
         await restarted.AppendAsync(Record(3));
