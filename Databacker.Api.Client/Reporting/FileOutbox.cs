@@ -43,6 +43,9 @@ public sealed class FileOutbox
         System.IO.Directory.CreateDirectory(options.Directory);
     }
 
+    /// <summary>The largest payload a record of <paramref name="kind"/> may carry: what one segment holds besides the record's header and kind.</summary>
+    internal long LargestPayload(string kind) => _options.SegmentBytes - HeaderBytes - 1 - Encoding.UTF8.GetByteCount(kind);
+
     /// <summary>Whether any record waits for delivery.</summary>
     public bool IsEmpty => Segments().Count == 0;
 

@@ -49,21 +49,17 @@ public sealed class ReportingSender
         _logger = logger ?? NullLogger<ReportingSender>.Instance;
         if (_options.SpoolDirectory is { } directory)
         {
-            var segmentBytes = Math.Min(8L * 1024 * 1024, _options.MaxSpoolBytes);
             _outbox = new FileOutbox(new FileOutboxOptions
             {
                 Directory = directory,
                 MaxBytes = _options.MaxSpoolBytes,
                 // A segment holds a whole log chunk (4 MiB by default, and its record header).
-                SegmentBytes = segmentBytes,
+                SegmentBytes = Math.Min(8L * 1024 * 1024, _options.MaxSpoolBytes),
                 WhenFull = _options.WhenFull,
             });
-            _largestSpooledChunk = (int)segmentBytes - RecordOverhead;
+            _largestSpooledChunk = (int)Math.Min(int.MaxValue, _outbox.LargestPayload(LogKind));
         }
     }
-
-    // What an outbox record adds to a log chunk: its header (length, checksum) and kind.
-    private const int RecordOverhead = 8 + 1 + 3;
 
     // The largest log chunk one spool segment holds; the uploaders this sender creates cut their chunks within it.
     private readonly int _largestSpooledChunk = int.MaxValue;
