@@ -378,6 +378,14 @@ public sealed class ClientAssertionValidator
     private static JsonDocument? TryParseObject(byte[] utf8, out bool hasDuplicate)
     {
         hasDuplicate = false;
+
+        // The parser does not check the UTF-8 inside strings; reading such a name or value later would throw (a 500
+        // for any caller). Invalid UTF-8 is a malformed segment.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return null;
+        }
+
         JsonDocument document;
         try
         {

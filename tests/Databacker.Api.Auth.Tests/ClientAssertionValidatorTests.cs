@@ -753,6 +753,21 @@ public sealed class ClientAssertionValidatorTests
     }
 
     [Test]
+    public async Task Invalid_UTF8_inside_a_JSON_string_is_a_malformed_segment_not_a_crash()
+    {
+        // {"<0x80>":0} and {"kid":"<0x80>"}: the JSON parser accepts both, reading the name or value throws.
+        byte[] badName = [0x7B, 0x22, 0x80, 0x22, 0x3A, 0x30, 0x7D];
+        byte[] badValue = [.. Encoding.UTF8.GetBytes("{\"alg\":\"ES256\",\"kid\":\""), 0x80, .. Encoding.UTF8.GetBytes("\"}")];
+        var inHeader = B64(badName) + "." + Segment(Claims());
+        var inKid = B64(badValue) + "." + Segment(Claims());
+        var inPayload = Segment(Header()) + "." + B64([.. Encoding.UTF8.GetBytes("{\"sub\":\""), 0x80, .. Encoding.UTF8.GetBytes("\"}")]);
+
+        AssertRejected(await Validate(inHeader + "." + SignRaw(_keyA, HashAlgorithmName.SHA256, inHeader)), Reason.MalformedHeader);
+        AssertRejected(await Validate(inKid + "." + SignRaw(_keyA, HashAlgorithmName.SHA256, inKid)), Reason.MalformedHeader);
+        AssertRejected(await Validate(inPayload + "." + SignRaw(_keyA, HashAlgorithmName.SHA256, inPayload)), Reason.MalformedPayload);
+    }
+
+    [Test]
     public async Task Missing_assertion_is_rejected()
     {
         var result = await _validator.ValidateAsync(new ClientAssertionRequest { ClientAssertionType = ClientAssertionConstants.AssertionType });
