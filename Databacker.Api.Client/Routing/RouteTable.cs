@@ -23,9 +23,10 @@ public sealed class RouteTable
     /// <param name="from">The absolute URI that answered 301 or 308.</param>
     /// <param name="to">The absolute URI it moved to.</param>
     /// <param name="applyToService">
-    /// Also move the other routes of the same service: the path segments the two URIs end with in common are kept,
-    /// and everything before them (origin and base path) is replaced for every route that starts with the same base
-    /// path and first common segment.
+    /// Also move the other routes of the same folder, when the route kept its last segment: for
+    /// <c>https://a/engines/telemetry/i/log</c> moved to <c>https://b/engines/telemetry/i/log</c>, every route under
+    /// <c>https://a/engines/telemetry/i/</c> goes under <c>https://b/engines/telemetry/i/</c>. Never a wider prefix: a
+    /// partial endpoint moves one service's routes, not its neighbours' (other folders get their own 301).
     /// </param>
     public void Remember(Uri from, Uri to, bool applyToService = true)
     {
@@ -107,6 +108,9 @@ public sealed class RouteTable
         return true;
     }
 
+    // The route's folder moved: the route keeps its last segment and everything before it (origin and folder) changed.
+    // Only the folder moves, never more: a partial endpoint's 301 for /engines/telemetry/i/log (reporting) must not take
+    // /engines/config/i (orchestration) with it, and a single-segment route moves no folder at all.
     private static bool TryGetPrefixMove(Uri from, Uri to, out string fromPrefix, out string toPrefix)
     {
         fromPrefix = toPrefix = string.Empty;
@@ -117,23 +121,20 @@ public sealed class RouteTable
 
         var fromSegments = from.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var toSegments = to.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var common = 0;
-        while (common < fromSegments.Length && common < toSegments.Length
-            && string.Equals(fromSegments[^(common + 1)], toSegments[^(common + 1)], StringComparison.Ordinal))
-        {
-            common++;
-        }
-
-        if (common == 0 || (common == fromSegments.Length && common == toSegments.Length && Origin.Same(from, to)))
+        if (fromSegments.Length < 2 || toSegments.Length < 1 || !string.Equals(fromSegments[^1], toSegments[^1], StringComparison.Ordinal))
         {
             return false;
         }
 
-        var service = fromSegments[^common];
-        var fromBase = string.Join('/', fromSegments[..^common]);
-        var toBase = string.Join('/', toSegments[..^common]);
-        fromPrefix = Origin.Of(from) + "/" + (fromBase.Length > 0 ? fromBase + "/" : string.Empty) + service + "/";
-        toPrefix = to.GetLeftPart(UriPartial.Authority) + "/" + (toBase.Length > 0 ? toBase + "/" : string.Empty) + service + "/";
+        var fromFolder = string.Join('/', fromSegments[..^1]) + "/";
+        var toFolder = toSegments.Length > 1 ? string.Join('/', toSegments[..^1]) + "/" : string.Empty;
+        if (Origin.Same(from, to) && fromFolder == toFolder)
+        {
+            return false;
+        }
+
+        fromPrefix = Origin.Of(from) + "/" + fromFolder;
+        toPrefix = to.GetLeftPart(UriPartial.Authority) + "/" + toFolder;
         return true;
     }
 }

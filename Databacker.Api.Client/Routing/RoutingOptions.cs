@@ -21,9 +21,10 @@ public sealed class RoutingOptions
     public bool RememberPermanentRedirects { get; set; } = true;
 
     /// <summary>
-    /// Whether a remembered move also moves the other routes of the same service: when <c>https://a/base/report/x</c>
-    /// moves to <c>https://b/v2/report/x</c>, every route under <c>https://a/base/report/</c> moves under
-    /// <c>https://b/v2/report/</c> (resources are permanent, so a moved base URL applies to the whole service). Default on.
+    /// Whether a remembered move also moves the other routes of the same folder: when
+    /// <c>https://a/engines/telemetry/i/log</c> moves to <c>https://b/engines/telemetry/i/log</c>, every route under
+    /// <c>https://a/engines/telemetry/i/</c> moves under <c>https://b/engines/telemetry/i/</c> (resources are permanent).
+    /// Never wider: a partial endpoint's move of one service does not take another service's routes along. Default on.
     /// </summary>
     public bool ApplyPrefixMoves { get; set; } = true;
 

@@ -21,6 +21,36 @@ public sealed class RouteTableTests
     }
 
     [Test]
+    public void A_partial_endpoints_move_of_reporting_does_not_take_orchestration_along()
+    {
+        // The spec's partial endpoint: the controller sends reporting, at the same paths, to another host.
+        var routes = new RouteTable();
+        routes.Remember(new Uri("https://controller.example/engines/telemetry/i-1/log"), new Uri("https://reports.example/engines/telemetry/i-1/log"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(routes.TryResolve(new Uri("https://controller.example/engines/telemetry/i-1/events"), out var events), Is.True);
+            Assert.That(events.ToString(), Is.EqualTo("https://reports.example/engines/telemetry/i-1/events"));
+            Assert.That(routes.TryResolve(new Uri("https://controller.example/engines/config/i-1"), out _), Is.False, "the agent's token must not follow");
+            Assert.That(routes.TryResolve(new Uri("https://controller.example/engines/endpoints/i-1"), out _), Is.False);
+        });
+    }
+
+    [Test]
+    public void A_single_segment_route_moves_alone_not_the_whole_origin()
+    {
+        var routes = new RouteTable();
+        routes.Remember(new Uri("https://controller.example/summary"), new Uri("https://stats.example/summary"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(routes.TryResolve(new Uri("https://controller.example/summary"), out _), Is.True);
+            Assert.That(routes.TryResolve(new Uri("https://controller.example/instances"), out _), Is.False);
+            Assert.That(routes.TryResolve(new Uri("https://controller.example/engines/config/i-1"), out _), Is.False);
+        });
+    }
+
+    [Test]
     public void Prefix_moves_can_be_turned_off()
     {
         var routes = new RouteTable();
