@@ -39,7 +39,8 @@ public sealed class DiscoveredEndpoints
     /// <c>/events</c>, otherwise the path under <c>reportingUrl</c>.
     /// </summary>
     /// <param name="relative">The operation's path (and query) relative to the service base, e.g. <c>engines/telemetry/i-1/log</c>.</param>
-    /// <returns>The absolute URI, or <see langword="null"/> when reporting is not enabled or no URL fits.</returns>
+    /// <returns>The absolute URI, or <see langword="null"/> when reporting is not enabled or no URL fits (https, or
+    /// http on loopback only).</returns>
     public Uri? ResolveReporting(string relative)
     {
         ArgumentNullException.ThrowIfNull(relative);
@@ -51,17 +52,19 @@ public sealed class DiscoveredEndpoints
         var queryAt = relative.IndexOf('?', StringComparison.Ordinal);
         var path = queryAt < 0 ? relative : relative[..queryAt];
         var query = queryAt < 0 ? string.Empty : relative[queryAt..];
-        if (path.EndsWith("/log", StringComparison.Ordinal) && Document.LogUrl is { IsAbsoluteUri: true } log)
+        // Logs and events may hold what redaction missed: like the token, they travel over https only (http on
+        // loopback). A URL in clear text counts as none.
+        if (path.EndsWith("/log", StringComparison.Ordinal) && Document.LogUrl is { IsAbsoluteUri: true } log && Pipeline.Origin.IsSecureTransport(log))
         {
             return new Uri(log.GetLeftPart(UriPartial.Path) + query);
         }
 
-        if (path.EndsWith("/events", StringComparison.Ordinal) && Document.EventsUrl is { IsAbsoluteUri: true } events)
+        if (path.EndsWith("/events", StringComparison.Ordinal) && Document.EventsUrl is { IsAbsoluteUri: true } events && Pipeline.Origin.IsSecureTransport(events))
         {
             return new Uri(events.GetLeftPart(UriPartial.Path) + query);
         }
 
-        return Document.ReportingUrl is { IsAbsoluteUri: true } reporting
+        return Document.ReportingUrl is { IsAbsoluteUri: true } reporting && Pipeline.Origin.IsSecureTransport(reporting)
             ? new Uri(WithTrailingSlash(reporting), relative.TrimStart('/'))
             : null;
     }

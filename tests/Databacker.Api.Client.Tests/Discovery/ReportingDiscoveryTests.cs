@@ -114,6 +114,20 @@ public sealed class ReportingDiscoveryTests : ControllerTestBase
     }
 
     [Test]
+    public void Reporting_urls_in_clear_text_count_as_none_and_nothing_is_sent()
+    {
+        // Logs and events may carry what redaction missed: a document naming plain http (not loopback) is not followed.
+        var controller = Controller.Start(TestServers);
+        Controller.ServeEndpoints(controller, $$"""
+            {"services":["reporting"],"orchestrationUrl":"{{controller.Url127()}}/","reportingUrl":"http://reports.example.com/","eventsUrl":"http://reports.example.com/events"}
+            """);
+        using var provider = Provider(controller);
+
+        Assert.ThrowsAsync<ServiceNotEnabledException>(
+            () => provider.GetRequiredService<IReportingClient>().PostEventsAsync(Controller.OneEvent(), Controller.InstanceId));
+    }
+
+    [Test]
     public void A_410_with_no_better_place_in_the_refreshed_document_is_thrown_as_EndpointNotImplemented()
     {
         var controller = Controller.Start(TestServers);
