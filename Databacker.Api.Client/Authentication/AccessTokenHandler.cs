@@ -68,7 +68,18 @@ public sealed class AccessTokenHandler : DelegatingHandler
         }
 
         AuthenticationLog.Unauthorized(_logger, request.Method, uri);
-        var fresh = await _tokens.RefreshAfterRejectionAsync(token, cancellationToken).ConfigureAwait(false);
+        AccessToken fresh;
+        try
+        {
+            fresh = await _tokens.RefreshAfterRejectionAsync(token, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The 401 is not handed to anyone: release its connection.
+            response.Dispose();
+            throw;
+        }
+
         if (ReferenceEquals(fresh, token))
         {
             return response;

@@ -75,7 +75,18 @@ public sealed class UserTokenHandler : DelegatingHandler
         }
 
         UserTokenLog.Unauthorized(_logger, request.Method, uri);
-        var fresh = await _tokens.RefreshAfterRejectionAsync(token, cancellationToken).ConfigureAwait(false);
+        string? fresh;
+        try
+        {
+            fresh = await _tokens.RefreshAfterRejectionAsync(token, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The 401 is not handed to anyone: release its connection.
+            response.Dispose();
+            throw;
+        }
+
         if (fresh is null || string.Equals(fresh, token, StringComparison.Ordinal))
         {
             return response;

@@ -231,4 +231,36 @@ public sealed class UserTokenTests : ControllerTestBase
     {
         public ValueTask<string> GetTokenAsync(CancellationToken cancellationToken) => ValueTask.FromResult(token);
     }
+
+    [Test]
+    public void A_401_whose_token_refresh_fails_is_disposed_not_left_holding_its_connection()
+    {
+        var content = new TrackedContent();
+        var primary = new RecordingHandler((_, _) => Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.Unauthorized) { Content = content }));
+        var handler = new UserTokenHandler(new RefreshFails(), new Databacker.Api.Client.Routing.TrustedOriginRegistry([new Uri("https://controller.example/")])) { InnerHandler = primary };
+        using var invoker = new HttpMessageInvoker(handler);
+
+        Assert.ThrowsAsync<TimeoutException>(() => invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, "https://controller.example/instances"), CancellationToken.None));
+
+        Assert.That(content.Disposed, Is.True);
+    }
+
+    private sealed class TrackedContent() : ByteArrayContent([])
+    {
+        public bool Disposed { get; private set; }
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
+    }
+
+    private sealed class RefreshFails : IUserTokenSource
+    {
+        public ValueTask<string> GetTokenAsync(CancellationToken cancellationToken) => new("user-token");
+
+        public ValueTask<string?> RefreshAfterRejectionAsync(string rejectedToken, CancellationToken cancellationToken) =>
+            ValueTask.FromException<string?>(new TimeoutException("identity provider did not answer"));
+    }
 }
