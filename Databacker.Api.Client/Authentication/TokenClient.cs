@@ -180,6 +180,9 @@ public sealed class TokenClient : IAccessTokenClient
         return new TokenEndpointMetadata(issuerValue, endpoint);
     }
 
+    private const double MinLifetimeSeconds = 1;
+    private const double MaxLifetimeSeconds = 24 * 60 * 60;
+
     private AccessToken ParseToken(string body, DateTimeOffset issuedAt, HttpRequestMessage request, HttpResponseMessage response)
     {
         try
@@ -198,7 +201,9 @@ public sealed class TokenClient : IAccessTokenClient
             if (root.TryGetProperty("expires_in", out var expiresIn) && expiresIn.ValueKind == JsonValueKind.Number
                 && expiresIn.TryGetDouble(out var seconds) && seconds > 0)
             {
-                lifetime = TimeSpan.FromSeconds(seconds);
+                // The server's word, within reason: a lifetime of years would overflow the clock arithmetic (and keep a
+                // token far beyond any rotation), one of a fraction of a second would expire before its first use.
+                lifetime = TimeSpan.FromSeconds(Math.Clamp(seconds, MinLifetimeSeconds, MaxLifetimeSeconds));
             }
 
             return new AccessToken(value, issuedAt, issuedAt + lifetime, StringMember(root, "scope"));

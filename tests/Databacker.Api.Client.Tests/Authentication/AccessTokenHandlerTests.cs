@@ -261,6 +261,25 @@ public sealed class AccessTokenHandlerTests
         Assert.That(TokenServer.TokenRequests(server), Is.EqualTo(2));
     }
 
+    [TestCase("1e300", 24 * 60 * 60)]
+    [TestCase("99999999999999", 24 * 60 * 60)]
+    [TestCase("0.000001", 1)]
+    [TestCase("600", 600)]
+    public async Task An_absurd_expires_in_is_kept_within_reason_instead_of_failing_the_call(string expiresIn, int expectedSeconds)
+    {
+        var server = _servers.Start();
+        TokenServer.AddMetadata(server);
+        server.Given(Request.Create().WithPath("/token").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody("{\"access_token\":\"tok\",\"token_type\":\"Bearer\",\"expires_in\":" + expiresIn + "}"));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 0, 0, 0, TimeSpan.Zero));
+        var client = new TokenClient(new HttpClient(TestPipelines.Primary()), TestPipelines.TokenOptionsFor(server.Uri()), new FakeAssertions(), time);
+
+        var token = await client.RequestTokenAsync(CancellationToken.None);
+
+        Assert.That(token.ExpiresAt - time.GetUtcNow(), Is.EqualTo(TimeSpan.FromSeconds(expectedSeconds)));
+    }
+
     [Test]
     public void Token_endpoint_503_with_a_Retry_After_beyond_the_maximum_fails_with_the_delay()
     {
