@@ -146,9 +146,21 @@ public static class DatabackerServerServiceCollectionExtensions
             jwt.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
                 agent.JwksUri.AbsoluteUri,
                 new JwksConfigurationRetriever(agent.Issuer),
-                new HttpDocumentRetriever(client) { RequireHttps = !agent.JwksUri.IsLoopback });
+                new HttpDocumentRetriever(client) { RequireHttps = !agent.JwksUri.IsLoopback })
+            {
+                // In step with the issuer's key ring (a new key is published 10 minutes before it signs, a retired one
+                // is dropped soon after): the library's 12-hour default would keep trusting a pruned key for hours,
+                // and learn a new one only from the first token it fails to verify.
+                AutomaticRefreshInterval = KeySetRefreshInterval,
+                RefreshInterval = KeySetRefreshAfterUnknownKey,
+            };
         }
     }
+
+    // How often a verifier in a split deployment re-reads the issuer's key set, and how soon after a token signed by an
+    // unknown key it may read it again.
+    internal static readonly TimeSpan KeySetRefreshInterval = TimeSpan.FromMinutes(5);
+    internal static readonly TimeSpan KeySetRefreshAfterUnknownKey = TimeSpan.FromMinutes(1);
 
     private static void ConfigureUserScheme(JwtBearerOptions jwt, DatabackerServerOptions server)
     {

@@ -99,6 +99,26 @@ public sealed class AgentTokenValidationTests
     }
 
     [Test]
+    public async Task A_verifier_reading_the_issuers_key_set_refreshes_it_within_the_key_rings_publication_lead()
+    {
+        using var key = EcdsaKey.Generate();
+        await using var host = await TestServerHost.StartAsync(o =>
+        {
+            o.AgentTokens.JwksUri = new Uri("http://127.0.0.1/.well-known/jwks.json");
+            o.AgentTokens.JwksBackchannelHandler = new KeySetHandler("{\"keys\":[" + key.ToPublicJwk().ToJson() + "]}");
+        });
+
+        var jwt = host.App.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(DatabackerAuthenticationSchemes.Agent);
+        var manager = (Microsoft.IdentityModel.Protocols.ConfigurationManager<Microsoft.IdentityModel.Protocols.OpenIdConnect.OpenIdConnectConfiguration>)jwt.ConfigurationManager!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(manager.AutomaticRefreshInterval, Is.LessThan(new Databacker.Api.Auth.Issuance.SigningKeyRingOptions().PublicationLead), "a new key is known before it signs");
+            Assert.That(manager.RefreshInterval, Is.LessThanOrEqualTo(TimeSpan.FromMinutes(1)));
+        });
+    }
+
+    [Test]
     public async Task An_ES384_token_signed_by_a_P384_key_of_the_trusted_key_set_is_a_401_by_algorithm_pinning_alone()
     {
         // The key set the endpoint trusts holds a P-256 and a P-384 key; both tokens carry the same valid claims and a
