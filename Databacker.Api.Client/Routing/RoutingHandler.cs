@@ -85,6 +85,10 @@ public sealed class RoutingHandler : DelegatingHandler
         // again: each hop gets exactly the credentials of its own origin, never the previous hop's.
         var sendAsIs = ReferenceEquals(current, requested) && RequestReplay.IsPipelineCopy(request)
             && !request.Headers.NonValidated.Contains("Authorization");
+
+        // Once the chain has passed through an origin that is not trusted (followed without credentials), no later hop
+        // carries credentials, whatever its origin: that origin chose where the chain goes next.
+        var afterUntrusted = !ReferenceEquals(current, requested) && IsUntrusted(requested, current);
         for (var hop = 0; ; hop++)
         {
             HttpRequestMessage hopRequest;
@@ -98,7 +102,7 @@ public sealed class RoutingHandler : DelegatingHandler
             }
             else
             {
-                hopRequest = CreateHop(request, requested, current, body, options);
+                hopRequest = CreateHop(request, requested, current, body, options, afterUntrusted);
                 if (sendAsIs)
                 {
                     hopRequest.Headers.Remove("Authorization");
@@ -128,7 +132,12 @@ public sealed class RoutingHandler : DelegatingHandler
             if (IsRedirect(status))
             {
                 var next = await ValidateRedirectAsync(hopRequest, response, current, chain, hop, options, cancellationToken).ConfigureAwait(false);
-                if (IsPermanent(status) && options.RememberPermanentRedirects)
+
+                // A move is remembered only when a trusted origin declared it: an untrusted one could otherwise send
+                // later calls, credentials and all, wherever it likes.
+                var declaredByUntrusted = afterUntrusted || IsUntrusted(requested, current);
+                afterUntrusted = declaredByUntrusted || IsUntrusted(requested, next);
+                if (IsPermanent(status) && options.RememberPermanentRedirects && !declaredByUntrusted)
                 {
                     _routes.Remember(current, next, options.ApplyPrefixMoves);
                     RoutingLog.RouteRemembered(_logger, current, next);
@@ -180,7 +189,9 @@ public sealed class RoutingHandler : DelegatingHandler
         }
     }
 
-    private HttpRequestMessage CreateHop(HttpRequestMessage request, Uri requested, Uri target, RequestBody body, RoutingOptions options)
+    private bool IsUntrusted(Uri requested, Uri uri) => !Origin.Same(uri, requested) && !_trustedOrigins.IsTrusted(uri);
+
+    private HttpRequestMessage CreateHop(HttpRequestMessage request, Uri requested, Uri target, RequestBody body, RoutingOptions options, bool afterUntrusted)
     {
         HttpRequestMessage hop;
         try
@@ -201,7 +212,7 @@ public sealed class RoutingHandler : DelegatingHandler
             hop.Headers.ExpectContinue = true;
         }
 
-        if (!Origin.Same(target, requested) && !_trustedOrigins.IsTrusted(target))
+        if (afterUntrusted || IsUntrusted(requested, target))
         {
             foreach (var header in AlwaysCredentialHeaders.Concat(options.CredentialHeaders))
             {

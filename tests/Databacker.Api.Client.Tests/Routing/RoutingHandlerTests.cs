@@ -349,6 +349,34 @@ public sealed class RoutingHandlerTests
     }
 
     [Test]
+    public async Task An_untrusted_hop_cannot_hand_the_token_back_to_a_trusted_origin_of_its_choice()
+    {
+        // a (trusted) → 301 → x (untrusted, followed without credentials) → 301 → b (trusted) at a path x picked.
+        var a = _servers.Start();
+        var x = _servers.Start();
+        var b = _servers.Start();
+        TokenServer.AddTokenEndpoint(a);
+        Redirect(a, "/config/abc", 301, x.Uri("/config/abc").ToString());
+        Redirect(x, "/config/abc", 301, b.Uri("/x-picked").ToString());
+        Ok(b, "/x-picked");
+        var registry = new TrustedOriginRegistry([a.Uri(), b.Uri()]);
+        var options = new RoutingOptions { CrossOriginRedirects = CrossOriginRedirectPolicy.FollowWithoutCredentials };
+        var routing = TestPipelines.Routing(registry, options);
+        using var tokens = TestPipelines.Tokens(a.Uri(), new FakeAssertions());
+        using var client = TestPipelines.Client(routing: routing, auth: new AccessTokenHandler(tokens, registry));
+
+        (await client.GetAsync(a.Uri("/config/abc"))).Dispose();
+        (await client.GetAsync(a.Uri("/config/abc"))).Dispose(); // again, with whatever was remembered
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(b.Requests("/x-picked").Select(r => r.Header("Authorization")), Has.All.Null, "the chain went through x: no credentials after it");
+            Assert.That(x.Requests().Select(r => r.Header("Authorization")), Has.All.Null);
+            Assert.That(routing.Routes.TryResolve(x.Uri("/config/abc"), out _), Is.False, "a move declared by an untrusted origin is not remembered");
+        });
+    }
+
+    [Test]
     public async Task Cross_origin_redirect_to_an_origin_trusted_at_run_time_carries_the_token()
     {
         var a = _servers.Start();
