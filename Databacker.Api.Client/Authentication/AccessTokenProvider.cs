@@ -132,9 +132,9 @@ public sealed class AccessTokenProvider : IDisposable
 
     private async Task FetchAsync(TaskCompletionSource<CachedToken> completion, bool background)
     {
+        using var timeout = new CancellationTokenSource(_options.FetchTimeout, _time);
         try
         {
-            using var timeout = new CancellationTokenSource(_options.FetchTimeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _lifetime.Token);
             var token = await _client.RequestTokenAsync(linked.Token).ConfigureAwait(false);
             Diagnostics.DatabackerClientDiagnostics.TokenFetches.Add(1, new KeyValuePair<string, object?>("outcome", "success"));
@@ -170,7 +170,11 @@ public sealed class AccessTokenProvider : IDisposable
                 AuthenticationLog.TokenFetchFailed(_logger, ex);
             }
 
-            completion.SetException(ex);
+            // The fetch is shared: a caller that never cancelled must not see a bare cancellation because the shared
+            // request ran out of time. It gets the SDK's typed token error.
+            completion.SetException(ex is OperationCanceledException && timeout.IsCancellationRequested && !_lifetime.IsCancellationRequested
+                ? new TokenRequestException($"The token request did not complete within {_options.FetchTimeout} (TokenOptions.FetchTimeout).", innerException: ex)
+                : ex);
         }
     }
 

@@ -261,6 +261,47 @@ public sealed class AccessTokenHandlerTests
         Assert.That(TokenServer.TokenRequests(server), Is.EqualTo(2));
     }
 
+    [Test]
+    public async Task A_token_fetch_that_runs_out_of_time_is_a_typed_token_error_for_every_caller_that_waited()
+    {
+        var time = new FakeTimeProvider();
+        var options = TestPipelines.TokenOptionsFor(new Uri("https://controller.example/"));
+        options.FetchTimeout = TimeSpan.FromSeconds(5);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var tokens = new AccessTokenProvider(new HangingTokenClient(started), options, time);
+
+        var first = tokens.GetTokenAsync(CancellationToken.None);
+        var second = tokens.GetTokenAsync(CancellationToken.None); // joins the same fetch
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        time.Advance(TimeSpan.FromSeconds(6));
+
+        var errors = new[] { await CatchAsync(first), await CatchAsync(second) };
+        Assert.That(errors, Has.All.InstanceOf<TokenRequestException>().And.All.Message.Contains("FetchTimeout"));
+    }
+
+    private static async Task<Exception?> CatchAsync(Task task)
+    {
+        try
+        {
+            await task.WaitAsync(TimeSpan.FromSeconds(30));
+            return null;
+        }
+        catch (Exception error)
+        {
+            return error;
+        }
+    }
+
+    private sealed class HangingTokenClient(TaskCompletionSource started) : IAccessTokenClient
+    {
+        public async Task<AccessToken> RequestTokenAsync(CancellationToken cancellationToken)
+        {
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("not reached");
+        }
+    }
+
     [TestCase("1e300", 24 * 60 * 60)]
     [TestCase("99999999999999", 24 * 60 * 60)]
     [TestCase("0.000001", 1)]
