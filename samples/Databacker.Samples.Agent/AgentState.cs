@@ -31,7 +31,16 @@ internal sealed class AgentState : IDisposable
     /// <summary>Opens the directory and takes its lock, so that two agents never share an outbox.</summary>
     public static AgentState Open(string directory)
     {
-        System.IO.Directory.CreateDirectory(directory);
+        // Owner only: the spool holds reports and the cached configuration, with its credentials.
+        if (OperatingSystem.IsWindows())
+        {
+            System.IO.Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            System.IO.Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         try
         {
             var lockFile = new FileStream(Path.Combine(directory, "agent.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
@@ -71,10 +80,19 @@ internal sealed class AgentState : IDisposable
 
     public void Dispose() => _lock.Dispose();
 
+    // Readable by the owner only (the configuration carries database and target credentials), and always a new file:
+    // truncating a leftover one would keep whatever mode it had.
     private static void WriteAtomically(string path, string text)
     {
         var temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        File.Delete(temporary);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temporary, options))
         using (var writer = new StreamWriter(stream))
         {
             writer.Write(text);

@@ -45,7 +45,16 @@ catch (Exception error) when (error is IOException or UnauthorizedAccessExceptio
 
 static async Task RunAsync(ControllerSettings settings)
 {
-    Directory.CreateDirectory(settings.DataDirectory);
+    // Owner only: the database holds the instances' configurations, credentials included, beside the signing keys.
+    if (OperatingSystem.IsWindows())
+    {
+        Directory.CreateDirectory(settings.DataDirectory);
+    }
+    else
+    {
+        Directory.CreateDirectory(settings.DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
     var timeProvider = TimeProvider.System;
     var database = new SqliteDatabase(settings.DatabasePath);
     await database.InitializeAsync(CancellationToken.None);

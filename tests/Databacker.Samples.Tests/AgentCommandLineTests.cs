@@ -38,6 +38,26 @@ public sealed class AgentCommandLineTests : EndToEndTest
     }
 
     [Test, CancelAfter(30_000)]
+    [Platform(Exclude = "Win", Reason = "Unix file modes")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Keygen_force_over_a_readable_file_leaves_a_key_only_its_owner_can_read()
+    {
+        var keyFile = Path.Combine(Work, "instance.key");
+        File.WriteAllText(keyFile, "an old key");
+        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var (exitCode, process) = await RunAgentAsync("keygen", "--out", keyFile, "--force");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.Zero, process.AllOutput);
+            Assert.That(File.ReadAllText(keyFile), Does.StartWith("-----BEGIN PRIVATE KEY-----"));
+            Assert.That(File.GetUnixFileMode(keyFile), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+            Assert.That(Directory.GetFiles(Work, "*.tmp"), Is.Empty);
+        });
+    }
+
+    [Test, CancelAfter(30_000)]
     public async Task Run_without_a_reachable_controller_or_a_cached_configuration_exits_1_and_says_why()
     {
         var keyFile = Path.Combine(Work, "instance.key");
