@@ -34,6 +34,44 @@ public sealed class FullStoryTests : EndToEndTest
     }
 
     [Test, CancelAfter(60_000)]
+    [Platform(Exclude = "Win", Reason = "Unix file modes")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Secrets_at_rest_are_readable_by_their_owner_only()
+    {
+        var controller = await StartControllerAsync();
+        var (instance, keyFile) = await RegisterAsync(controller, "orders-db");
+        await ConfigureAsync(controller, instance);
+
+        var (exitCode, agent) = await RunBackupAsync(controller.Url, instance, keyFile);
+
+        const UnixFileMode ownerFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        const UnixFileMode ownerDirectory = ownerFile | UnixFileMode.UserExecute;
+        var spool = Path.Combine(Work, "spool-" + instance);
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.Zero, agent.AllOutput);
+            Assert.That(File.GetUnixFileMode(Path.Combine(spool, "config.json")), Is.EqualTo(ownerFile), "the cached configuration holds the credentials");
+            Assert.That(File.GetUnixFileMode(spool), Is.EqualTo(ownerDirectory));
+            Assert.That(File.GetUnixFileMode(keyFile), Is.EqualTo(ownerFile));
+            Assert.That(File.GetUnixFileMode(controller.DataDirectory), Is.EqualTo(ownerDirectory), "the controller's database holds every configuration");
+        });
+    }
+
+    [Test, CancelAfter(60_000)]
+    public async Task A_run_cursor_pointing_past_the_end_of_time_is_a_400_not_a_500()
+    {
+        var controller = await StartControllerAsync();
+        var (instance, _) = await RegisterAsync(controller, "orders-db");
+        var cursor = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("4000000000000000000|00000000-0000-0000-0000-000000000000"))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        using var admin = AdminApi.Create(controller.BaseUrl, controller.AdminToken);
+
+        var error = Assert.CatchAsync<Databacker.Api.Client.Exceptions.DatabackerApiException>(() => admin.Client.ListRunsAsync(instance, cursor: cursor));
+
+        Assert.That(error!.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.BadRequest), error.Message);
+    }
+
+    [Test, CancelAfter(60_000)]
     public async Task The_run_log_reaches_the_controller_complete_in_order_and_without_any_secret()
     {
         var controller = await StartControllerAsync();

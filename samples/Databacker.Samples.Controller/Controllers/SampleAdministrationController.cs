@@ -166,7 +166,8 @@ public sealed class SampleAdministrationController : AdministrationControllerBas
         if (after is not null)
         {
             var parts = after.Split('|');
-            if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) || !Guid.TryParse(parts[1], out var id))
+            if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                || ticks > DateTimeOffset.MaxValue.UtcTicks || !Guid.TryParse(parts[1], out var id))
             {
                 return BadCursor();
             }
