@@ -32,6 +32,7 @@ public sealed class LogUploader
     private readonly Func<Stream, CancellationToken, Task<LogReceipt>> _send;
     private readonly SecretRedactor _redactor;
     private readonly LogUploaderOptions _options;
+    private readonly int _maxChunkBytes;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -49,12 +50,14 @@ public sealed class LogUploader
     {
     }
 
-    internal LogUploader(Func<Stream, CancellationToken, Task<LogReceipt>> send, SecretRedactor redactor, LogUploaderOptions? options, TimeProvider? timeProvider, ILogger? logger)
+    // maxChunkBytes: a limit of the sender below MaxChunkBytes (a spool segment), for every chunk of this uploader.
+    internal LogUploader(Func<Stream, CancellationToken, Task<LogReceipt>> send, SecretRedactor redactor, LogUploaderOptions? options, TimeProvider? timeProvider, ILogger? logger, int maxChunkBytes = int.MaxValue)
     {
         _send = send ?? throw new ArgumentNullException(nameof(send));
         _redactor = redactor ?? throw new ArgumentNullException(nameof(redactor));
         _options = options ?? new LogUploaderOptions();
         _options.Validate();
+        _maxChunkBytes = Math.Min(_options.MaxChunkBytes, maxChunkBytes);
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
     }
@@ -99,8 +102,8 @@ public sealed class LogUploader
     {
         var encoder = new LogLineEncoder(_redactor, _options.MaxMessageLength);
 
-        // The most bytes per request for the rest of this upload: MaxChunkBytes until a 413 lowers it.
-        var limit = new ChunkLimit { Bytes = _options.MaxChunkBytes };
+        // The most bytes per request for the rest of this upload: MaxChunkBytes (or the sender's lower limit) until a 413 lowers it.
+        var limit = new ChunkLimit { Bytes = _maxChunkBytes };
 
         // Two chunks: the one whose receipt is pending (kept for a 413 split) and the next one, filled meanwhile.
         var chunks = new[] { NewChunk(), NewChunk() };
@@ -301,7 +304,7 @@ public sealed class LogUploader
             throw;
         }
 
-        ArrayBufferWriter<byte> NewChunk() => new(Math.Min(_options.MaxChunkBytes, 64 * 1024));
+        ArrayBufferWriter<byte> NewChunk() => new(Math.Min(_maxChunkBytes, 64 * 1024));
     }
 
     private async Task<Totals> FinishAsync(ChunkRequest request, ChunkLimit limit, CancellationToken cancellationToken)

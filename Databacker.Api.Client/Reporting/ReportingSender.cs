@@ -77,24 +77,10 @@ public sealed class ReportingSender
     /// <param name="redactor">Removes secrets from every line.</param>
     /// <param name="options">Chunking options.</param>
     /// <returns>The uploader.</returns>
-    /// <remarks>With a spool, chunks are cut within what one spool segment holds (<see cref="LogUploaderOptions.MaxChunkBytes"/>
-    /// is lowered for this uploader when larger; <paramref name="options"/> itself is not changed).</remarks>
+    /// <remarks>With a spool, chunks are cut within what one spool segment holds, also when
+    /// <see cref="LogUploaderOptions.MaxChunkBytes"/> is larger.</remarks>
     public LogUploader CreateLogUploader(SecretRedactor redactor, LogUploaderOptions? options = null)
-    {
-        var requested = options ?? new LogUploaderOptions();
-        if (requested.MaxChunkBytes > _largestSpooledChunk)
-        {
-            options = new LogUploaderOptions
-            {
-                MaxChunkBytes = _largestSpooledChunk,
-                MaxChunkDelay = requested.MaxChunkDelay,
-                MaxMessageLength = requested.MaxMessageLength,
-                QueueCapacity = requested.QueueCapacity,
-            };
-        }
-
-        return new(SendLogAsync, redactor, options, _time, _logger);
-    }
+        => new(SendLogAsync, redactor, options, _time, _logger, _largestSpooledChunk);
 
     /// <summary>
     /// Sends one NDJSON log body, or spools it (then the receipt counts the lines as accepted once they are on disk)
