@@ -78,7 +78,7 @@ public static class EntityTagControllerExtensions
     // short stable hash of itself.
     private static string RepresentationTag(ControllerBase controller, string entityTag)
     {
-        if (controller.HttpContext.Features.Get<NegotiatedMediaTypes>() is not { ResponseConverted: true, Response: { } mediaType } negotiated)
+        if (controller.HttpContext.Features.Get<NegotiatedMediaTypes>() is not { ResponseConverter: not null, Response: { } mediaType } negotiated)
         {
             return entityTag;
         }

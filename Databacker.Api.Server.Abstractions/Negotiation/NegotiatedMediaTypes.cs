@@ -4,15 +4,18 @@ namespace Databacker.Api.Server.Negotiation;
 /// <summary>The media types negotiated for the current request, stored in <c>HttpContext.Features</c>.</summary>
 public sealed class NegotiatedMediaTypes
 {
-    internal NegotiatedMediaTypes(string? response, string? request, bool responseConverted = false)
+    internal NegotiatedMediaTypes(string? response, string? request, Func<object, object>? responseConverter = null)
     {
         Response = response;
         Request = request;
-        ResponseConverted = responseConverted;
+        ResponseConverter = responseConverter;
     }
 
-    /// <summary>Whether the response is converted from the document to another (added) version: another representation.</summary>
-    internal bool ResponseConverted { get; }
+    /// <summary>
+    /// Converts the document to the negotiated (added) version, when the response is written in one: another
+    /// representation of the document. Looked up once per request, when negotiating.
+    /// </summary>
+    internal Func<object, object>? ResponseConverter { get; }
 
     /// <summary>The media type the response is written in (from <c>Accept</c>); null for operations without a negotiated body.</summary>
     public string? Response { get; }

@@ -61,21 +61,22 @@ internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes) : IAsync
             context.HttpContext.Response.Headers.Vary = "Accept";
         }
 
-        var converted = responseMediaType is not null && mediaTypes.FindConverter(responseMediaType) is not null;
-        context.HttpContext.Features.Set(new NegotiatedMediaTypes(responseMediaType, requestMediaType, converted));
+        var converter = responseMediaType is null ? null : mediaTypes.FindConverter(responseMediaType);
+        context.HttpContext.Features.Set(new NegotiatedMediaTypes(responseMediaType, requestMediaType, converter));
         return next();
     }
 
     public void OnResultExecuting(ResultExecutingContext context)
     {
-        var negotiated = context.HttpContext.Features.Get<NegotiatedMediaTypes>()?.Response;
+        var negotiatedTypes = context.HttpContext.Features.Get<NegotiatedMediaTypes>();
+        var negotiated = negotiatedTypes?.Response;
         if (negotiated is null || context.Result is not ObjectResult result || result.Value is null or ProblemDetails
             || result.ContentTypes.Count > 0 || (result.StatusCode is { } status && (status < 200 || status > 299)))
         {
             return;
         }
 
-        if (mediaTypes.FindConverter(negotiated) is { } convert)
+        if (negotiatedTypes!.ResponseConverter is { } convert)
         {
             result.Value = convert(result.Value);
             result.DeclaredType = result.Value.GetType();
