@@ -136,15 +136,16 @@ public sealed partial class SecretRedactor
         var result = new Dictionary<string, object>(fields.Count, StringComparer.Ordinal);
         foreach (var (key, value) in fields)
         {
-            var name = Redact(key);
-            result[name] = SecretQueryNames.Contains(key, StringComparer.OrdinalIgnoreCase) && value is string
-                ? Mask
-                : RedactValue(value, budget)!;
+            result[Redact(key)] = RedactField(key, value, budget)!;
         }
 
         budget.Depth--;
         return result;
     }
+
+    // A map's value: a text under a secret-looking name is masked whole, anything else redacted as a value.
+    private object? RedactField(string key, object? value, Budget budget) =>
+        value is string && SecretQueryNames.Contains(key, StringComparer.OrdinalIgnoreCase) ? Mask : RedactValue(value, budget);
 
     // Fields are free-form: a map that contains itself, or shares maps so that it expands beyond reason, is cut off
     // (replaced by TooDeep) instead of followed forever.
@@ -174,9 +175,7 @@ public sealed partial class SecretRedactor
                 foreach (System.Collections.DictionaryEntry entry in other)
                 {
                     var key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty;
-                    entries[Redact(key)] = SecretQueryNames.Contains(key, StringComparer.OrdinalIgnoreCase) && entry.Value is string
-                        ? Mask
-                        : RedactValue(entry.Value, budget);
+                    entries[Redact(key)] = RedactField(key, entry.Value, budget);
                 }
 
                 budget.Depth--;
