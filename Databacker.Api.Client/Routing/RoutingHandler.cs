@@ -291,7 +291,7 @@ public sealed class RoutingHandler : DelegatingHandler
 
     private bool IsAcceptableTarget(Uri requested, Uri target, RoutingOptions options) =>
         !(requested.Scheme == Uri.UriSchemeHttps && target.Scheme == Uri.UriSchemeHttp)
-        && (Origin.Same(requested, target) || _trustedOrigins.IsTrusted(target) || options.CrossOriginRedirects == CrossOriginRedirectPolicy.FollowWithoutCredentials);
+        && (!IsUntrusted(requested, target) || options.CrossOriginRedirects == CrossOriginRedirectPolicy.FollowWithoutCredentials);
 
     private static async Task<ApiCallDetails> ReadAndDisposeAsync(HttpResponseMessage response, HttpRequestMessage request, CancellationToken cancellationToken)
     {
