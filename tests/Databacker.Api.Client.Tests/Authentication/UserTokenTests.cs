@@ -16,7 +16,6 @@ namespace Databacker.Api.Client.Tests.Authentication;
 public sealed class UserTokenTests : ControllerTestBase
 {
     private const string UserToken = "user.jwt-token_1";
-    private const string InstancePath = $"/instances/{Controller.InstanceId}";
     private const string ConfigPath = $"/engines/config/{Controller.InstanceId}";
 
     private ServiceProvider Provider(WireMockServer controller, Action<DatabackerClientOptions>? tweak = null, Action<IServiceCollection>? more = null) =>
@@ -52,7 +51,7 @@ public sealed class UserTokenTests : ControllerTestBase
         Assert.Multiple(() =>
         {
             Assert.That(instance.Id, Is.EqualTo(Controller.InstanceId));
-            Assert.That(Authorizations(controller, InstancePath), Is.EqualTo(new[] { $"Bearer {UserToken}" }));
+            Assert.That(Authorizations(controller, Controller.InstancePath), Is.EqualTo(new[] { $"Bearer {UserToken}" }));
             Assert.That(Authorizations(controller, ConfigPath), Is.EqualTo(new[] { "Bearer tok-1", "Bearer tok-1" }));
             Assert.That(Controller.TokenScopes(controller), Is.EqualTo(new[] { "orchestration" }), "no agent token is fetched for administration");
         });
@@ -72,8 +71,8 @@ public sealed class UserTokenTests : ControllerTestBase
         {
             Assert.That(ex!.Message, Does.Contain("end user's token").And.Contain("UserTokens"));
             Assert.That(ex.RequestMethod, Is.EqualTo(HttpMethod.Get));
-            Assert.That(ex.RequestUri!.AbsolutePath, Is.EqualTo(InstancePath));
-            Assert.That(controller.Requests(InstancePath), Is.Empty, "nothing sent, and certainly not the agent token");
+            Assert.That(ex.RequestUri!.AbsolutePath, Is.EqualTo(Controller.InstancePath));
+            Assert.That(controller.Requests(Controller.InstancePath), Is.Empty, "nothing sent, and certainly not the agent token");
             Assert.That(TokenServer.TokenRequests(controller), Is.Zero, "no agent token is even fetched");
         });
     }
@@ -92,7 +91,7 @@ public sealed class UserTokenTests : ControllerTestBase
             ? (Task)admin.GetInstanceAsync(Controller.InstanceId)
             : orchestration.GetConfigAsync(Controller.InstanceId)));
 
-        var adminAuth = Authorizations(controller, InstancePath);
+        var adminAuth = Authorizations(controller, Controller.InstancePath);
         Assert.Multiple(() =>
         {
             Assert.That(adminAuth, Has.Length.EqualTo(4).And.All.EqualTo($"Bearer {UserToken}"));
@@ -109,34 +108,34 @@ public sealed class UserTokenTests : ControllerTestBase
 
         await provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
 
-        Assert.That(Authorizations(controller, InstancePath), Is.EqualTo(new[] { "Bearer from-container-1" }));
+        Assert.That(Authorizations(controller, Controller.InstancePath), Is.EqualTo(new[] { "Bearer from-container-1" }));
     }
 
     [Test]
     public async Task A_401_asks_the_source_once_for_a_new_token_and_resends_once()
     {
         var controller = Controller.Start(TestServers);
-        controller.Given(Request.Create().WithPath(InstancePath).UsingGet().WithHeader("Authorization", "Bearer from-container-1"))
+        controller.Given(Request.Create().WithPath(Controller.InstancePath).UsingGet().WithHeader("Authorization", "Bearer from-container-1"))
             .RespondWith(Response.Create().WithStatusCode(401));
         Controller.ServeInstance(controller);
         using var provider = Provider(controller, more: s => s.AddDatabackerUserTokens<CountingSource>());
 
         await provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
 
-        Assert.That(Authorizations(controller, InstancePath), Is.EqualTo(new[] { "Bearer from-container-1", "Bearer from-container-2" }));
+        Assert.That(Authorizations(controller, Controller.InstancePath), Is.EqualTo(new[] { "Bearer from-container-1", "Bearer from-container-2" }));
     }
 
     [Test]
     public void A_401_with_a_static_token_is_given_to_the_caller_without_a_resend()
     {
         var controller = Controller.Start(TestServers);
-        controller.Given(Request.Create().WithPath(InstancePath).UsingGet()).RespondWith(Response.Create().WithStatusCode(401));
+        controller.Given(Request.Create().WithPath(Controller.InstancePath).UsingGet()).RespondWith(Response.Create().WithStatusCode(401));
         using var provider = Provider(controller, o => o.UserTokens = new StaticUserTokenSource(UserToken));
 
         var ex = Assert.ThrowsAsync<DatabackerApiException>(() => provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId));
 
         Assert.That(ex!.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
-        Assert.That(controller.Requests(InstancePath), Has.Count.EqualTo(1));
+        Assert.That(controller.Requests(Controller.InstancePath), Has.Count.EqualTo(1));
     }
 
     [Test]
@@ -144,9 +143,9 @@ public sealed class UserTokenTests : ControllerTestBase
     {
         var controller = Controller.Start(TestServers);
         var elsewhere = TestServers.Start();
-        controller.Given(Request.Create().WithPath(InstancePath).UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(307).WithHeader("Location", elsewhere.Url127() + InstancePath));
-        elsewhere.Given(Request.Create().WithPath(InstancePath).UsingGet()).RespondWith(Response.Create().WithStatusCode(401));
+        controller.Given(Request.Create().WithPath(Controller.InstancePath).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(307).WithHeader("Location", elsewhere.Url127() + Controller.InstancePath));
+        elsewhere.Given(Request.Create().WithPath(Controller.InstancePath).UsingGet()).RespondWith(Response.Create().WithStatusCode(401));
         using var provider = Provider(controller, o =>
         {
             o.UserTokens = new StaticUserTokenSource(UserToken);
@@ -157,8 +156,8 @@ public sealed class UserTokenTests : ControllerTestBase
 
         Assert.Multiple(() =>
         {
-            Assert.That(Authorizations(controller, InstancePath), Is.EqualTo(new[] { $"Bearer {UserToken}" }));
-            Assert.That(Authorizations(elsewhere, InstancePath), Is.EqualTo(new string?[] { null }), "the user token does not cross to an untrusted origin");
+            Assert.That(Authorizations(controller, Controller.InstancePath), Is.EqualTo(new[] { $"Bearer {UserToken}" }));
+            Assert.That(Authorizations(elsewhere, Controller.InstancePath), Is.EqualTo(new string?[] { null }), "the user token does not cross to an untrusted origin");
         });
     }
 
@@ -189,7 +188,7 @@ public sealed class UserTokenTests : ControllerTestBase
         var ex = Assert.ThrowsAsync<InvalidOperationException>(() => provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId));
 
         Assert.That(ex!.Message, Does.Not.Contain("X-Injected"));
-        Assert.That(controller.Requests(InstancePath), Is.Empty);
+        Assert.That(controller.Requests(Controller.InstancePath), Is.Empty);
     }
 
     [Test]
@@ -210,7 +209,7 @@ public sealed class UserTokenTests : ControllerTestBase
         }).Build();
 
         Assert.DoesNotThrowAsync(() => client.Administration.GetInstanceAsync(Controller.InstanceId));
-        Assert.That(Authorizations(controller, InstancePath), Is.EqualTo(new[] { $"Bearer {UserToken}" }));
+        Assert.That(Authorizations(controller, Controller.InstancePath), Is.EqualTo(new[] { $"Bearer {UserToken}" }));
     }
 
     private sealed class CountingSource : IUserTokenSource

@@ -20,7 +20,6 @@ namespace Databacker.Api.Client.Tests.DependencyInjection;
 public sealed class AdministrationClientTests : ControllerTestBase
 {
     private const string UserToken = "operator.jwt-token_1";
-    private const string InstancePath = $"/instances/{Controller.InstanceId}";
 
     private static ServiceProvider AdministrationProvider(WireMockServer server, Action<DatabackerClientOptions>? tweak = null, Action<IServiceCollection>? more = null)
     {
@@ -46,7 +45,7 @@ public sealed class AdministrationClientTests : ControllerTestBase
 
         var instance = await provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
 
-        var call = server.Requests(InstancePath).Single();
+        var call = server.Requests(Controller.InstancePath).Single();
         Assert.Multiple(() =>
         {
             Assert.That(instance.Id, Is.EqualTo(Controller.InstanceId));
@@ -62,9 +61,9 @@ public sealed class AdministrationClientTests : ControllerTestBase
     public async Task The_pipeline_retries_a_503_with_the_user_token_on_every_attempt()
     {
         var server = Controller.Start(TestServers);
-        server.Given(Request.Create().WithPath(InstancePath).UsingGet()).InScenario("flaky").WillSetStateTo("recovered")
+        server.Given(Request.Create().WithPath(Controller.InstancePath).UsingGet()).InScenario("flaky").WillSetStateTo("recovered")
             .RespondWith(Response.Create().WithStatusCode(503));
-        server.Given(Request.Create().WithPath(InstancePath).UsingGet()).InScenario("flaky").WhenStateIs("recovered")
+        server.Given(Request.Create().WithPath(Controller.InstancePath).UsingGet()).InScenario("flaky").WhenStateIs("recovered")
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/vnd.databack.instance.v1+json").WithBody(Controller.InstanceJson));
         using var provider = AdministrationProvider(server);
 
@@ -73,7 +72,7 @@ public sealed class AdministrationClientTests : ControllerTestBase
         Assert.Multiple(() =>
         {
             Assert.That(instance.Id, Is.EqualTo(Controller.InstanceId));
-            Assert.That(server.Requests(InstancePath).Select(r => r.Header("Authorization")), Is.EqualTo(new[] { $"Bearer {UserToken}", $"Bearer {UserToken}" }));
+            Assert.That(server.Requests(Controller.InstancePath).Select(r => r.Header("Authorization")), Is.EqualTo(new[] { $"Bearer {UserToken}", $"Bearer {UserToken}" }));
         });
     }
 
@@ -83,8 +82,8 @@ public sealed class AdministrationClientTests : ControllerTestBase
         var server = Controller.Start(TestServers);
         var foreign = TestServers.Start();
         Controller.ServeInstance(foreign);
-        server.Given(Request.Create().WithPath(InstancePath).UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(301).WithHeader("Location", foreign.Uri(InstancePath).ToString()));
+        server.Given(Request.Create().WithPath(Controller.InstancePath).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(301).WithHeader("Location", foreign.Uri(Controller.InstancePath).ToString()));
         using var provider = AdministrationProvider(server);
 
         var ex = Assert.ThrowsAsync<RedirectException>(() => provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId));
@@ -102,8 +101,8 @@ public sealed class AdministrationClientTests : ControllerTestBase
         var server = Controller.Start(TestServers);
         var issuer = TestServers.Start();
         Controller.ServeInstance(issuer);
-        server.Given(Request.Create().WithPath(InstancePath).UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(301).WithHeader("Location", issuer.Uri(InstancePath).ToString()));
+        server.Given(Request.Create().WithPath(Controller.InstancePath).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(301).WithHeader("Location", issuer.Uri(Controller.InstancePath).ToString()));
         using var provider = AdministrationProvider(server, o => o.Token.Issuer = issuer.Uri());
         provider.GetRequiredService<IStartupValidator>().Validate();
 
@@ -131,7 +130,7 @@ public sealed class AdministrationClientTests : ControllerTestBase
         provider.GetRequiredService<IStartupValidator>().Validate();
         await provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
 
-        Assert.That(server.Requests(InstancePath).Single().Header("Authorization"), Is.EqualTo($"Bearer {FixedSource.Token}"));
+        Assert.That(server.Requests(Controller.InstancePath).Single().Header("Authorization"), Is.EqualTo($"Bearer {FixedSource.Token}"));
     }
 
     [Test]
@@ -169,7 +168,7 @@ public sealed class AdministrationClientTests : ControllerTestBase
 
         await provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
 
-        Assert.That(server.Requests(InstancePath).Single().Header("Authorization"), Is.EqualTo($"Bearer {FixedSource.Token}"));
+        Assert.That(server.Requests(Controller.InstancePath).Single().Header("Authorization"), Is.EqualTo($"Bearer {FixedSource.Token}"));
     }
 
     [Test]
@@ -284,7 +283,7 @@ public sealed class AdministrationClientTests : ControllerTestBase
         Assert.Multiple(() =>
         {
             Assert.That(instance.Id, Is.EqualTo(Controller.InstanceId));
-            Assert.That(server.Requests(InstancePath).Single().Header("Authorization"), Is.EqualTo($"Bearer {UserToken}"));
+            Assert.That(server.Requests(Controller.InstancePath).Single().Header("Authorization"), Is.EqualTo($"Bearer {UserToken}"));
         });
     }
 

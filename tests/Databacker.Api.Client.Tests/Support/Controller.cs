@@ -40,10 +40,13 @@ internal static class Controller
             .RespondWith(Response.Create().WithStatusCode(200)
                 .WithHeader("Content-Type", "application/vnd.databack.endpoints.v1+json").WithBody(json));
 
+    /// <summary>The administration API's path of the instance <see cref="InstanceId"/>.</summary>
+    public const string InstancePath = $"/instances/{InstanceId}";
+
     public const string InstanceJson = $$"""{"id":"{{InstanceId}}","name":"n","services":["reporting"],"keys":[],"createdAt":"2026-01-01T00:00:00Z"}""";
 
     /// <summary>The administration API's <c>GET /instances/{id}</c> answering <see cref="InstanceJson"/>.</summary>
-    public static void ServeInstance(WireMockServer server, string path = $"/instances/{InstanceId}") =>
+    public static void ServeInstance(WireMockServer server, string path = InstancePath) =>
         server.Given(Request.Create().WithPath(path).UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200)
                 .WithHeader("Content-Type", "application/vnd.databack.instance.v1+json").WithBody(InstanceJson));
