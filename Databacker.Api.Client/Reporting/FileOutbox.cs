@@ -125,7 +125,8 @@ public sealed class FileOutbox
 
     /// <summary>
     /// Sends at most <paramref name="maxRecords"/> spooled records, oldest first, as <see cref="DeliverAsync"/> does; what
-    /// is left waits for the next pass (<see cref="OutboxDeliveryResult.Remaining"/>). Appends wait while a pass sends,
+    /// is left waits for the next pass (<see cref="OutboxDeliveryResult.Remaining"/>, with fewer than
+    /// <paramref name="maxRecords"/> delivered only when a send failed). Appends wait while a pass sends,
     /// so a caller that appends and then delivers keeps its own wait bounded this way.
     /// </summary>
     /// <param name="send">Sends one record; throwing means "not delivered".</param>

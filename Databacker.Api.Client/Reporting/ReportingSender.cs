@@ -161,29 +161,16 @@ public sealed class ReportingSender
             return false;
         }
 
-        var failed = false;
-        var result = await _outbox.DeliverSomeAsync(
-            async (record, ct) =>
-            {
-                try
-                {
-                    await DeliverAsync(record, ct).ConfigureAwait(false);
-                }
-                catch
-                {
-                    failed = true;
-                    throw;
-                }
-            },
-            maxRecords,
-            cancellationToken).ConfigureAwait(false);
+        var result = await _outbox.DeliverSomeAsync(DeliverAsync, maxRecords, cancellationToken).ConfigureAwait(false);
         Interlocked.Add(ref _delivered, result.Delivered);
         if (result.CorruptBytesSkipped > 0)
         {
             ReportingSenderLog.CorruptSkipped(_logger, result.CorruptBytesSkipped);
         }
 
-        if (failed)
+        // Records left after fewer sends than the budget: a send failed (a pass that spent its budget stops before the
+        // next record, never during it).
+        if (result.Remaining && result.Delivered < maxRecords)
         {
             Interlocked.Exchange(ref _quietUntil, _time.GetTimestamp() + (long)(_options.RetryDelay.TotalSeconds * _time.TimestampFrequency));
             return false;
