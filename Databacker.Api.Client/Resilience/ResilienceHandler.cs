@@ -18,7 +18,8 @@ namespace Databacker.Api.Client.Resilience;
 /// Retries, timeouts and circuit breaking, with Polly v8 (<c>Polly.Core</c>), as one <see cref="DelegatingHandler"/>.
 /// </summary>
 /// <remarks>
-/// <para>Layers, outside in: total timeout, retry, a circuit breaker per authority, attempt timeout. The two timeouts
+/// <para>Layers, outside in: total timeout, retry, a circuit breaker per origin (the origin a request is sent to, after
+/// the moves its <see cref="CircuitBreakerRegistry"/>'s route table remembers), attempt timeout. The two timeouts
 /// share one timer per call (armed for whichever deadline comes first); the total timeout also ends a retry delay.</para>
 /// <para>Retried: transport errors, attempt timeouts, 408, 429, 500, 502, 503 and 504; only for safe methods (GET,
 /// HEAD, OPTIONS, TRACE) or requests carrying an <c>Idempotency-Key</c>, and only while the body can be sent again.
@@ -82,7 +83,7 @@ public sealed class ResilienceHandler : DelegatingHandler
 
         var body = await RequestBody.CaptureAsync(request, cancellationToken).ConfigureAwait(false);
         var breaker = options.EnableCircuitBreaker && request.RequestUri is { IsAbsoluteUri: true } uri
-            ? _breakers.GetOrAdd(Origin.Of(uri), _buildBreaker)
+            ? _breakers.GetOrAdd(uri, _buildBreaker)
             : null;
 
         var startedAt = _time.GetTimestamp();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Databacker.Api.Client.Exceptions;
 using Databacker.Api.Client.Resilience;
+using Databacker.Api.Client.Routing;
 using Databacker.Api.Client.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
@@ -544,6 +545,50 @@ public sealed class ResilienceHandlerTests
 
         Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync("https://busy.example/config/abc"), "still open");
         Assert.That(primary.Requests, Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public async Task A_route_moved_to_another_origin_fails_against_that_origin_and_leaves_the_original_circuit_closed()
+    {
+        // The controller moved reporting to a telemetry host (a partial endpoint's 301); the telemetry host then fails.
+        var telemetryStatus = HttpStatusCode.OK;
+        var primary = new RecordingHandler((request, _) =>
+        {
+            if (request.RequestUri!.Host == "telemetry.example")
+            {
+                return Task.FromResult(new HttpResponseMessage(telemetryStatus));
+            }
+
+            if (request.RequestUri.AbsolutePath.StartsWith("/engines/telemetry/", StringComparison.Ordinal))
+            {
+                var moved = new HttpResponseMessage(HttpStatusCode.MovedPermanently);
+                moved.Headers.Location = new Uri("https://telemetry.example" + request.RequestUri.AbsolutePath);
+                return Task.FromResult(moved);
+            }
+
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
+        });
+        var routes = new RouteTable();
+        var trusted = new TrustedOriginRegistry([new Uri("https://controller.example"), new Uri("https://telemetry.example")]);
+        using var client = TestPipelines.Client(
+            primary,
+            routing: TestPipelines.Routing(trusted, routes: routes),
+            resilience: new ResilienceHandler(BreakerOptions(), null, null, new CircuitBreakerRegistry(routes)));
+        const string Events = "https://controller.example/engines/telemetry/abc/events";
+
+        (await client.GetAsync(Events)).Dispose();
+        telemetryStatus = HttpStatusCode.InternalServerError;
+        for (var i = 0; i < 2; i++)
+        {
+            (await client.GetAsync(Events)).Dispose();
+        }
+
+        var sent = primary.Requests.Count;
+        Assert.ThrowsAsync<CircuitOpenException>(() => client.GetAsync(Events), "the telemetry host's circuit is open");
+        Assert.That(primary.Requests, Has.Count.EqualTo(sent), "an open circuit sends nothing");
+        using var config = await client.GetAsync("https://controller.example/engines/config/abc");
+        Assert.That(config.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the controller's own routes are not cut off by the telemetry host's failures");
+        Assert.That(primary.Requests[^1].Uri.Host, Is.EqualTo("controller.example"));
     }
 
     private static ResilienceOptions BreakerOptions()
