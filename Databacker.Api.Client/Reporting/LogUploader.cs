@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Databacker.Api.Client.Exceptions;
@@ -19,7 +20,8 @@ namespace Databacker.Api.Client.Reporting;
 /// the server refuses as too large (413) is split in halves and resent; the server deduplicates resent lines by
 /// (run, seq). After a 413, later requests of the same upload are no larger than the largest half the server then
 /// accepted, so a controller with a body limit below <see cref="LogUploaderOptions.MaxChunkBytes"/> costs one split,
-/// not one per request.
+/// not one per request. A request that fails on the way (transport error, timeout, 5xx, 429) is sent again from the
+/// kept lines (<see cref="LogUploaderOptions.MaxResends"/>): the pipeline cannot retry a streamed body itself.
 /// </summary>
 public sealed class LogUploader
 {
@@ -28,6 +30,9 @@ public sealed class LogUploader
     // small socket writes, which cost the agent and the server far more CPU than the bytes themselves.
     private const int PushBytes = 64 * 1024;
     private const int PipePauseBytes = 4 * PushBytes;
+
+    // The longest wait before a resend, whatever the controller's Retry-After.
+    private static readonly TimeSpan MaxRetryAfterWait = TimeSpan.FromMinutes(1);
 
     private readonly Func<Stream, CancellationToken, Task<LogReceipt>> _send;
     private readonly SecretRedactor _redactor;
@@ -311,7 +316,16 @@ public sealed class LogUploader
     {
         try
         {
-            await request.Response.ConfigureAwait(false);
+            try
+            {
+                await request.Response.ConfigureAwait(false);
+            }
+            catch (Exception error) when (IsResendable(error, cancellationToken))
+            {
+                // The body was a stream (or a chunk) the pipeline cannot send again; its lines are all still retained.
+                await ResendAsync(request.Retained, error, cancellationToken).ConfigureAwait(false);
+            }
+
             return new Totals { Lines = request.Lines, Requests = 1, Bytes = request.Bytes };
         }
         catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
@@ -414,7 +428,76 @@ public sealed class LogUploader
         }
 
         using var stream = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
-        await _send(stream, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _send(stream, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (IsResendable(error, cancellationToken))
+        {
+            await ResendAsync(body, error, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Sends a body again after it failed on the way, up to MaxResends times with doubling waits; a failure that is not
+    // worth another try (or the last one) is thrown as raised. A 413 is thrown too: the caller splits the body.
+    private async Task ResendAsync(ReadOnlyMemory<byte> body, Exception failure, CancellationToken cancellationToken)
+    {
+        if (!MemoryMarshal.TryGetArray(body, out var segment))
+        {
+            segment = body.ToArray();
+        }
+
+        var delay = _options.ResendDelay;
+        for (var resend = 1; ; resend++)
+        {
+            if (resend > _options.MaxResends)
+            {
+                ExceptionDispatchInfo.Throw(failure);
+            }
+
+            var wait = failure is RateLimitedException { RetryAfter: { } asked } && asked > delay ? Min(asked, MaxRetryAfterWait) : delay;
+            LogUploaderLog.Resending(_logger, body.Length, failure.Message, wait, resend, _options.MaxResends);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                using var stream = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
+                await _send(stream, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception error) when (IsResendable(error, cancellationToken))
+            {
+                failure = error;
+                delay = Min(delay * 2, MaxRetryAfterWait);
+            }
+        }
+
+        static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    }
+
+    // Failures on the way, which the same lines sent again may get past: the transport, a timeout, a server that is
+    // busy or briefly down, a redirect that needs the body again. Never the caller's cancellation, an open circuit
+    // (the pipeline already decided the endpoint is failing), a refusal of the lines themselves (400, 413, 422) or of
+    // the caller (401, 403), or a spool that is full.
+    private static bool IsResendable(Exception error, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        return error switch
+        {
+            CircuitOpenException => false,
+            CallTimedOutException or RequestNotReplayableException or RateLimitedException => true,
+            DatabackerApiException api => api.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
+                or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout,
+            HttpRequestException => true,
+            _ => false,
+        };
     }
 
     // Per upload: the most bytes per request, lowered after a 413 (logged once).

@@ -27,6 +27,21 @@ public sealed class LogUploaderOptions
     /// <summary>How many lines a <see cref="LogUploadSession"/> holds before its writers wait (default 1024).</summary>
     public int QueueCapacity { get; set; } = 1024;
 
+    /// <summary>
+    /// How often a request that failed on the way (a transport error, a timeout, a 408, 429, 500, 502, 503 or 504, or a
+    /// redirect that needs the body again) is sent again from the lines the uploader kept (default 3; 0 to fail at
+    /// once). The pipeline cannot retry these itself: their body was a stream, already read. The controller
+    /// deduplicates resent lines by (run, seq), so lines it had received before the failure are not stored twice.
+    /// </summary>
+    public int MaxResends { get; set; } = 3;
+
+    /// <summary>
+    /// The wait before the first resend (default 1 s); it doubles before each further one. A <c>Retry-After</c> the
+    /// controller gave (<see cref="Exceptions.RateLimitedException.RetryAfter"/>) is waited instead when it is longer, up
+    /// to one minute.
+    /// </summary>
+    public TimeSpan ResendDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Throws when a value is out of range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
     public void Validate()
@@ -36,5 +51,9 @@ public sealed class LogUploaderOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageLength, 256, nameof(MaxMessageLength));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxMessageLength, 64 * 1024, nameof(MaxMessageLength));
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, nameof(QueueCapacity));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxResends, nameof(MaxResends));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxResends, 10, nameof(MaxResends));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ResendDelay, TimeSpan.Zero, nameof(ResendDelay));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ResendDelay, TimeSpan.FromMinutes(1), nameof(ResendDelay));
     }
 }

@@ -285,13 +285,23 @@ public class LogUploaderTests
     }
 
     [Test]
-    public async Task A_failing_sender_fails_the_flush_and_the_writers()
+    public async Task A_failing_sender_fails_the_flush_and_the_writers_once_the_resends_run_out()
     {
-        var uploader = new LogUploader((_, _) => throw new HttpRequestException("controller down"), SecretRedactor.UrlsOnly, null, new FakeTimeProvider());
+        var attempts = 0;
+        var uploader = new LogUploader(
+            (_, _) =>
+            {
+                Interlocked.Increment(ref attempts);
+                throw new HttpRequestException("controller down");
+            },
+            SecretRedactor.UrlsOnly,
+            new LogUploaderOptions { ResendDelay = TimeSpan.Zero },
+            new FakeTimeProvider());
         var session = uploader.Start();
         await session.Writer.WriteAsync(new LogEntry { Run = Guid.NewGuid(), Stream = LogStream.Stdout, Message = "x" });
 
         Assert.ThrowsAsync<HttpRequestException>(() => session.FlushAsync());
+        Assert.That(Volatile.Read(ref attempts), Is.EqualTo(4), "the request and its three resends");
         Assert.ThrowsAsync<HttpRequestException>(() => session.CompleteAsync());
         Assert.CatchAsync<Exception>(async () => await session.Writer.WriteAsync(new LogEntry { Run = Guid.NewGuid(), Stream = LogStream.Stdout, Message = "y" }));
     }
@@ -543,5 +553,166 @@ public class LogUploaderTests
     private sealed class Exploding : System.Collections.IEnumerable
     {
         public System.Collections.IEnumerator GetEnumerator() => throw new InvalidOperationException("cannot be read");
+    }
+
+    private static DatabackerApiException Status(int status) =>
+        new($"status {status}", status, null, new Dictionary<string, IEnumerable<string>>(), null);
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        for (var i = 0; i < 1000 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.That(condition(), Is.True, "condition not reached within 10 s");
+    }
+
+    [Test]
+    public async Task A_streamed_request_cut_off_on_the_way_is_sent_again_from_the_kept_lines()
+    {
+        // The connection drops after the server read the first line of a streamed body: the pipeline cannot send that
+        // stream again, the uploader can.
+        var time = new FakeTimeProvider();
+        var received = new List<string>();
+        var attempts = 0;
+        var firstRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task<LogReceipt> Send(Stream body, CancellationToken ct)
+        {
+            var attempt = Interlocked.Increment(ref attempts);
+            using var reader = new StreamReader(body);
+            if (attempt == 1)
+            {
+                await reader.ReadLineAsync(ct);
+                firstRead.TrySetResult();
+                throw new HttpRequestException("connection reset");
+            }
+
+            while (await reader.ReadLineAsync(ct) is { } line)
+            {
+                lock (received)
+                {
+                    received.Add(line);
+                }
+            }
+
+            return new LogReceipt();
+        }
+
+        var uploader = new LogUploader(Send, SecretRedactor.UrlsOnly, new LogUploaderOptions { MaxChunkDelay = TimeSpan.FromMinutes(1), ResendDelay = TimeSpan.Zero }, time);
+        var session = uploader.Start();
+        var log = new RunLog(Guid.NewGuid(), session.Writer, time);
+        await log.WriteAsync(LogStream.Stdout, "first");
+        await firstRead.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await log.WriteAsync(LogStream.Stdout, "second");
+
+        var summary = await session.CompleteAsync();
+
+        var messages = received.Select(l => JsonConvert.DeserializeObject<LogEntry>(l)!.Message);
+        Assert.That(messages, Is.EqualTo(new[] { "first", "second" }));
+        Assert.That(summary.Lines, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task A_request_answered_503_is_sent_again_after_a_wait_that_doubles()
+    {
+        var time = new FakeTimeProvider();
+        var server = new RecordingServer();
+        var attempts = 0;
+        Task<LogReceipt> Send(Stream body, CancellationToken ct)
+        {
+            if (Interlocked.Increment(ref attempts) <= 2)
+            {
+                body.CopyTo(Stream.Null);
+                throw Status(503);
+            }
+
+            return server.SendAsync(body, ct);
+        }
+
+        var uploader = new LogUploader(Send, SecretRedactor.UrlsOnly, new LogUploaderOptions { ResendDelay = TimeSpan.FromSeconds(1) }, time);
+        var upload = uploader.UploadAsync(await WriteLines(20));
+
+        await Eventually(() => Volatile.Read(ref attempts) == 1 && time.GetUtcNow() == time.Start && !upload.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        await Task.Delay(50);
+        Assert.That(Volatile.Read(ref attempts), Is.EqualTo(1), "not before the first wait");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await Eventually(() => Volatile.Read(ref attempts) == 2);
+        time.Advance(TimeSpan.FromMilliseconds(1999));
+        await Task.Delay(50);
+        Assert.That(Volatile.Read(ref attempts), Is.EqualTo(2), "the second wait is twice the first");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        var summary = await upload.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(server.Lines().Select(l => l.Seq), Is.EqualTo(Enumerable.Range(0, 20).Select(i => (long)i)));
+        Assert.That(summary.Lines, Is.EqualTo(20));
+        Assert.That(attempts, Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task A_controllers_Retry_After_is_waited_before_the_resend_when_longer()
+    {
+        var time = new FakeTimeProvider();
+        var server = new RecordingServer();
+        var attempts = 0;
+        Task<LogReceipt> Send(Stream body, CancellationToken ct)
+        {
+            if (Interlocked.Increment(ref attempts) == 1)
+            {
+                throw new RateLimitedException("slow down", new ApiCallDetails { StatusCode = HttpStatusCode.TooManyRequests }, TimeSpan.FromSeconds(30));
+            }
+
+            return server.SendAsync(body, ct);
+        }
+
+        var uploader = new LogUploader(Send, SecretRedactor.UrlsOnly, new LogUploaderOptions { ResendDelay = TimeSpan.FromSeconds(1) }, time);
+        var upload = uploader.UploadAsync(await WriteLines(5));
+
+        await Eventually(() => Volatile.Read(ref attempts) == 1);
+        time.Advance(TimeSpan.FromSeconds(29));
+        await Task.Delay(50);
+        Assert.That(Volatile.Read(ref attempts), Is.EqualTo(1), "the controller asked for 30 s");
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var summary = await upload.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(summary.Lines, Is.EqualTo(5));
+    }
+
+    private static IEnumerable<TestCaseData> NotResent()
+    {
+        yield return new TestCaseData(Status(400)).SetName("A 400 (bad lines) is not resent");
+        yield return new TestCaseData(Status(403)).SetName("A 403 (not allowed) is not resent");
+        yield return new TestCaseData(new CircuitOpenException("open", new ApiCallDetails(), null, new InvalidOperationException())).SetName("An open circuit is not resent");
+        yield return new TestCaseData(new InvalidOperationException("bug")).SetName("A programming error is not resent");
+    }
+
+    [TestCaseSource(nameof(NotResent))]
+    public async Task A_refusal_that_resending_cannot_fix_fails_the_upload_at_once(Exception refusal)
+    {
+        var attempts = 0;
+        var uploader = new LogUploader(
+            (body, _) =>
+            {
+                Interlocked.Increment(ref attempts);
+                body.CopyTo(Stream.Null);
+                return Task.FromException<LogReceipt>(refusal);
+            },
+            SecretRedactor.UrlsOnly,
+            new LogUploaderOptions { ResendDelay = TimeSpan.Zero });
+
+        var thrown = Assert.CatchAsync(async () => await uploader.UploadAsync(await WriteLines(5)));
+
+        Assert.That(thrown, Is.SameAs(refusal));
+        Assert.That(attempts, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Resend_options_out_of_range_are_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LogUploaderOptions { MaxResends = -1 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LogUploaderOptions { MaxResends = 11 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LogUploaderOptions { ResendDelay = TimeSpan.FromSeconds(-1) }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LogUploaderOptions { ResendDelay = TimeSpan.FromMinutes(2) }.Validate());
     }
 }
