@@ -33,11 +33,12 @@ public sealed class SqliteDatabase
             updated_at  TEXT NOT NULL
         );
         CREATE TABLE IF NOT EXISTS events (
-            id           TEXT PRIMARY KEY,    -- the event's UUID: a resent event is a duplicate
+            id           TEXT NOT NULL,       -- the event's UUID
             instance_id  TEXT NOT NULL,
             run          TEXT NOT NULL,
             timestamp_ms INTEGER NOT NULL,
-            document     TEXT NOT NULL
+            document     TEXT NOT NULL,
+            PRIMARY KEY (instance_id, id)     -- a resent event is a duplicate; another instance's ids are not
         );
         CREATE INDEX IF NOT EXISTS events_by_run ON events (instance_id, run, timestamp_ms);
         CREATE TABLE IF NOT EXISTS log_lines (
@@ -54,6 +55,25 @@ public sealed class SqliteDatabase
             PRIMARY KEY (client_id, jti)
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS replay_cache_by_expiry ON replay_cache (expires_ms);
+        """;
+
+    // Version 1 (no user_version yet) keyed events by id alone, across instances: an instance whose event reused the
+    // id of another instance's event had it counted as a duplicate and dropped. Version 2 keys them per instance.
+    private const int SchemaVersion = 2;
+
+    private const string MigrateEventsToVersion2 = """
+        CREATE TABLE events_v2 (
+            id           TEXT NOT NULL,
+            instance_id  TEXT NOT NULL,
+            run          TEXT NOT NULL,
+            timestamp_ms INTEGER NOT NULL,
+            document     TEXT NOT NULL,
+            PRIMARY KEY (instance_id, id)
+        );
+        INSERT INTO events_v2 (rowid, id, instance_id, run, timestamp_ms, document)
+            SELECT rowid, id, instance_id, run, timestamp_ms, document FROM events;
+        DROP TABLE events;
+        ALTER TABLE events_v2 RENAME TO events;
         """;
 
     private readonly string _connectionString;
@@ -85,10 +105,28 @@ public sealed class SqliteDatabase
         }
 
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var schema = connection.CreateCommand())
+        await using (var version = Command(connection, "PRAGMA user_version", transaction))
         {
-            schema.Transaction = transaction;
-            schema.CommandText = Schema;
+            var current = Convert.ToInt32(await version.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+            if (current > SchemaVersion)
+            {
+                throw new InvalidOperationException(
+                    $"The database {Path} has schema version {current}, newer than this controller's {SchemaVersion}; use a newer controller.");
+            }
+        }
+
+        await using (var keyColumns = Command(connection, "SELECT COUNT(*) FROM pragma_table_info('events') WHERE pk > 0", transaction))
+        {
+            // One key column: a version 1 events table (keyed by id alone), moved to the per-instance key with its rows.
+            if (Convert.ToInt64(await keyColumns.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 1)
+            {
+                await using var migrate = Command(connection, MigrateEventsToVersion2, transaction);
+                await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await using (var schema = Command(connection, Schema + $"PRAGMA user_version = {SchemaVersion};", transaction))
+        {
             await schema.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

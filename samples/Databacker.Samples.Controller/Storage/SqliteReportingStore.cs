@@ -75,7 +75,7 @@ public sealed class SqliteReportingStore(SqliteDatabase database) : ILogStore, I
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var insert = SqliteDatabase.Command(connection,
-            "INSERT INTO events (id, instance_id, run, timestamp_ms, document) VALUES ($id, $instance, $run, $ts, $document) ON CONFLICT (id) DO NOTHING", transaction,
+            "INSERT INTO events (id, instance_id, run, timestamp_ms, document) VALUES ($id, $instance, $run, $ts, $document) ON CONFLICT (instance_id, id) DO NOTHING", transaction,
             ("$id", ""), ("$instance", instance), ("$run", ""), ("$ts", 0L), ("$document", "")))
         {
             insert.Prepare();
