@@ -558,6 +558,30 @@ public class LogUploaderTests
     private static DatabackerApiException Status(int status) =>
         new($"status {status}", status, null, new Dictionary<string, IEnumerable<string>>(), null);
 
+    /// <summary>A fake clock that records the due time of every timer created on it (a Task.Delay is one).</summary>
+    private sealed class TimerRecordingTime : FakeTimeProvider
+    {
+        private readonly List<TimeSpan> _dueTimes = [];
+
+        public bool HasTimer(TimeSpan dueTime)
+        {
+            lock (_dueTimes)
+            {
+                return _dueTimes.Contains(dueTime);
+            }
+        }
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            lock (_dueTimes)
+            {
+                _dueTimes.Add(dueTime);
+            }
+
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+    }
+
     private static async Task Eventually(Func<bool> condition)
     {
         for (var i = 0; i < 1000 && !condition(); i++)
@@ -616,7 +640,7 @@ public class LogUploaderTests
     [Test]
     public async Task A_request_answered_503_is_sent_again_after_a_wait_that_doubles()
     {
-        var time = new FakeTimeProvider();
+        var time = new TimerRecordingTime();
         var server = new RecordingServer();
         var attempts = 0;
         Task<LogReceipt> Send(Stream body, CancellationToken ct)
@@ -633,12 +657,14 @@ public class LogUploaderTests
         var uploader = new LogUploader(Send, SecretRedactor.UrlsOnly, new LogUploaderOptions { ResendDelay = TimeSpan.FromSeconds(1) }, time);
         var upload = uploader.UploadAsync(await WriteLines(20));
 
-        await Eventually(() => Volatile.Read(ref attempts) == 1 && time.GetUtcNow() == time.Start && !upload.IsCompleted);
+        await Eventually(() => time.HasTimer(TimeSpan.FromSeconds(1)));
+        Assert.That(Volatile.Read(ref attempts), Is.EqualTo(1));
         time.Advance(TimeSpan.FromMilliseconds(999));
         await Task.Delay(50);
         Assert.That(Volatile.Read(ref attempts), Is.EqualTo(1), "not before the first wait");
         time.Advance(TimeSpan.FromMilliseconds(1));
-        await Eventually(() => Volatile.Read(ref attempts) == 2);
+        await Eventually(() => time.HasTimer(TimeSpan.FromSeconds(2)));
+        Assert.That(Volatile.Read(ref attempts), Is.EqualTo(2));
         time.Advance(TimeSpan.FromMilliseconds(1999));
         await Task.Delay(50);
         Assert.That(Volatile.Read(ref attempts), Is.EqualTo(2), "the second wait is twice the first");
@@ -653,7 +679,7 @@ public class LogUploaderTests
     [Test]
     public async Task A_controllers_Retry_After_is_waited_before_the_resend_when_longer()
     {
-        var time = new FakeTimeProvider();
+        var time = new TimerRecordingTime();
         var server = new RecordingServer();
         var attempts = 0;
         Task<LogReceipt> Send(Stream body, CancellationToken ct)
@@ -669,7 +695,8 @@ public class LogUploaderTests
         var uploader = new LogUploader(Send, SecretRedactor.UrlsOnly, new LogUploaderOptions { ResendDelay = TimeSpan.FromSeconds(1) }, time);
         var upload = uploader.UploadAsync(await WriteLines(5));
 
-        await Eventually(() => Volatile.Read(ref attempts) == 1);
+        await Eventually(() => time.HasTimer(TimeSpan.FromSeconds(30)) || time.HasTimer(TimeSpan.FromSeconds(1)));
+        Assert.That(Volatile.Read(ref attempts), Is.EqualTo(1));
         time.Advance(TimeSpan.FromSeconds(29));
         await Task.Delay(50);
         Assert.That(Volatile.Read(ref attempts), Is.EqualTo(1), "the controller asked for 30 s");
