@@ -21,7 +21,14 @@ public sealed class FileOutbox
     private const int HeaderBytes = 8; // 4 bytes payload length, 4 bytes checksum
 
     private readonly FileOutboxOptions _options;
+    // Appends and every change to the files (offsets, deletions) take _gate, briefly; a delivery pass holds _delivery
+    // while it sends, so appends never wait for the network.
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim _delivery = new(1, 1);
+
+    // The highest segment number used by this instance: a new segment never takes the name of one deleted meanwhile,
+    // whose offset a running delivery pass may still be about to record. Guarded by _gate.
+    private long _lastSegmentNumber;
 
     // Whether the next record goes to a new segment rather than after the last one: at first, since a previous process
     // may have left a damaged tail there (records after it would be skipped with it), and after a write that failed
@@ -126,8 +133,9 @@ public sealed class FileOutbox
     /// <summary>
     /// Sends at most <paramref name="maxRecords"/> spooled records, oldest first, as <see cref="DeliverAsync"/> does; what
     /// is left waits for the next pass (<see cref="OutboxDeliveryResult.Remaining"/>, with fewer than
-    /// <paramref name="maxRecords"/> delivered only when a send failed). Appends wait while a pass sends,
-    /// so a caller that appends and then delivers keeps its own wait bounded this way.
+    /// <paramref name="maxRecords"/> delivered only when a send failed). One pass runs at a time (a second one waits for
+    /// it); appends do not wait for a pass's sends, and a record appended while a pass runs is delivered by it or by a
+    /// later one.
     /// </summary>
     /// <param name="send">Sends one record; throwing means "not delivered".</param>
     /// <param name="maxRecords">The most records this pass sends; at least 1.</param>
@@ -137,57 +145,154 @@ public sealed class FileOutbox
     {
         ArgumentNullException.ThrowIfNull(send);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRecords, 1);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _delivery.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await PassAsync(send, maxRecords, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="DeliverSomeAsync"/>, unless a pass is running already: then nothing is done and <see langword="null"/>
+    /// is returned at once (the running pass, or a later one, delivers what waits).
+    /// </summary>
+    internal async Task<OutboxDeliveryResult?> TryDeliverSomeAsync(Func<OutboxRecord, CancellationToken, Task> send, int maxRecords, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(send);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRecords, 1);
+        return _delivery.Wait(0) ? await PassAsync(send, maxRecords, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    // One delivery pass; the caller holds _delivery, released here. The files are read and sent without _gate, so
+    // appends go on meanwhile; _gate is taken only briefly, to read where a segment ends and its offset, to record an
+    // offset and to delete a delivered segment (only if nothing was appended to it since it was read).
+    private async Task<OutboxDeliveryResult> PassAsync(Func<OutboxRecord, CancellationToken, Task> send, int maxRecords, CancellationToken cancellationToken)
+    {
         try
         {
             var delivered = 0;
             long skipped = 0;
-            foreach (var segment in Segments())
+            List<string> segments;
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                var offset = ReadAck(segment);
-                var data = await File.ReadAllBytesAsync(segment, cancellationToken).ConfigureAwait(false);
-                while (offset < data.Length)
+                segments = Segments();
+            }
+            finally
+            {
+                _gate.Release();
+            }
+
+            foreach (var segment in segments)
+            {
+                // Where the segment ends now: every record before this point is whole (appends write under _gate).
+                var (offset, end) = await LockedAsync(() => File.Exists(segment) ? (ReadAck(segment), new FileInfo(segment).Length) : (0L, -1L)).ConfigureAwait(false);
+                while (end >= 0)
                 {
-                    if (delivered == maxRecords)
+                    var data = await ReadPrefixAsync(segment, end, cancellationToken).ConfigureAwait(false);
+                    if (data is null)
                     {
-                        WriteAck(segment, offset);
-                        return new OutboxDeliveryResult(delivered, Remaining: true, skipped);
+                        break; // dropped by an append making room (DropOldest)
                     }
 
-                    if (!TryDecode(data, offset, out var record, out var length))
+                    while (offset < data.Length)
                     {
-                        // A damaged or truncated record: nothing after it in this segment can be trusted.
-                        skipped += data.Length - offset;
-                        offset = data.Length;
-                        break;
+                        if (delivered == maxRecords)
+                        {
+                            await AckAsync(segment, offset).ConfigureAwait(false);
+                            return new OutboxDeliveryResult(delivered, Remaining: true, skipped);
+                        }
+
+                        if (!TryDecode(data, offset, out var record, out var length))
+                        {
+                            // A damaged or truncated record: nothing after it in this segment can be trusted.
+                            skipped += data.Length - offset;
+                            offset = data.Length;
+                            break;
+                        }
+
+                        try
+                        {
+                            await send(record!, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                        {
+                            await AckAsync(segment, offset).ConfigureAwait(false);
+                            return new OutboxDeliveryResult(delivered, Remaining: true, skipped);
+                        }
+
+                        offset += length;
+                        delivered++;
+                        await AckAsync(segment, offset).ConfigureAwait(false);
                     }
 
-                    try
+                    // Delivered up to where it ended when read: deleted unless records were appended to it meanwhile,
+                    // which are then read and delivered from the offset on.
+                    end = await LockedAsync(() =>
                     {
-                        await send(record!, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (Exception) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        WriteAck(segment, offset);
-                        return new OutboxDeliveryResult(delivered, Remaining: true, skipped);
-                    }
+                        if (!File.Exists(segment))
+                        {
+                            return -1L;
+                        }
 
-                    offset += length;
-                    delivered++;
-                    WriteAck(segment, offset);
+                        var now = new FileInfo(segment).Length;
+                        if (now > end)
+                        {
+                            return now;
+                        }
+
+                        // The offset first: a crash between the two leaves a segment delivered again (at least once), never
+                        // an offset that a later segment of the same name would take for its own.
+                        File.Delete(segment + AckExtension);
+                        File.Delete(segment);
+                        return -1L;
+                    }).ConfigureAwait(false);
                 }
-
-                // The offset first: a crash between the two leaves a segment delivered again (at least once), never an
-                // offset that a later segment of the same name would take for its own.
-                File.Delete(segment + AckExtension);
-                File.Delete(segment);
             }
 
             return new OutboxDeliveryResult(delivered, Remaining: false, skipped);
         }
         finally
         {
+            _delivery.Release();
+        }
+    }
+
+    // A short step under _gate: never cancelled half-way, so an offset is recorded even when the pass is being cancelled.
+    private async Task<T> LockedAsync<T>(Func<T> step)
+    {
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            return step();
+        }
+        finally
+        {
             _gate.Release();
+        }
+    }
+
+    private Task AckAsync(string segment, long offset) => LockedAsync(() =>
+    {
+        // A segment an append dropped to make room gets no offset: it would outlive it.
+        if (File.Exists(segment))
+        {
+            WriteAck(segment, offset);
+        }
+
+        return true;
+    });
+
+    // The first length bytes of a segment (appends may be writing after them), or null when it no longer exists.
+    private static async Task<byte[]?> ReadPrefixAsync(string path, long length, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.Asynchronous);
+            var data = new byte[length];
+            await stream.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
+            return data;
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
         }
     }
 
@@ -217,7 +322,9 @@ public sealed class FileOutbox
 
     private string NewSegmentPath(List<string> segments)
     {
-        var next = segments.Count == 0 ? 1 : long.Parse(Path.GetFileNameWithoutExtension(segments[^1]), CultureInfo.InvariantCulture) + 1;
+        var highest = segments.Count == 0 ? 0 : long.Parse(Path.GetFileNameWithoutExtension(segments[^1]), CultureInfo.InvariantCulture);
+        var next = Math.Max(highest, _lastSegmentNumber) + 1;
+        _lastSegmentNumber = next;
         var path = Path.Combine(_options.Directory, next.ToString("D12", CultureInfo.InvariantCulture) + SegmentExtension);
 
         // An offset left by an earlier segment of the same name (a crash between deleting the two) is not this one's.

@@ -84,7 +84,7 @@ public sealed class ReportingSender
 
     /// <summary>
     /// Sends one NDJSON log body, or spools it (then the receipt counts the lines as accepted once they are on disk)
-    /// and delivers a few spooled reports, oldest first (the rest with later reports, or <see cref="DeliverPendingAsync"/>).
+    /// and delivers a few spooled reports, oldest first (the rest with later reports, or <see cref="DeliverPendingAsync"/>; none while another delivery is under way, which then delivers them), so a slow controller never holds the caller beyond its own few sends.
     /// The <c>send</c> of a <see cref="LogUploader"/>.
     /// </summary>
     /// <param name="body">The NDJSON body.</param>
@@ -104,13 +104,13 @@ public sealed class ReportingSender
         await body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         var bytes = buffer.ToArray();
         await _outbox.AppendAsync(new OutboxRecord(LogKind, bytes), cancellationToken).ConfigureAwait(false);
-        await DeliverSpoolAsync(force: false, InlineDeliveryBudget, cancellationToken).ConfigureAwait(false);
+        await DeliverSpoolAsync(force: false, InlineDeliveryBudget, inline: true, cancellationToken).ConfigureAwait(false);
         return new LogReceipt { Accepted = bytes.AsSpan().Count((byte)'\n'), Duplicates = 0 };
     }
 
     /// <summary>
     /// Sends one event batch, or spools it (then the receipt counts its events as accepted once they are on disk)
-    /// and delivers a few spooled reports, oldest first (the rest with later reports, or <see cref="DeliverPendingAsync"/>).
+    /// and delivers a few spooled reports, oldest first (the rest with later reports, or <see cref="DeliverPendingAsync"/>; none while another delivery is under way, which then delivers them), so a slow controller never holds the caller beyond its own few sends.
     /// The <c>send</c> of <see cref="RunEvents.FlushAsync"/>.
     /// </summary>
     /// <param name="batch">The events.</param>
@@ -127,7 +127,7 @@ public sealed class ReportingSender
 
         var bytes = Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(batch));
         await _outbox.AppendAsync(new OutboxRecord(EventsKind, bytes), cancellationToken).ConfigureAwait(false);
-        await DeliverSpoolAsync(force: false, InlineDeliveryBudget, cancellationToken).ConfigureAwait(false);
+        await DeliverSpoolAsync(force: false, InlineDeliveryBudget, inline: true, cancellationToken).ConfigureAwait(false);
         return new EventReceipt { Accepted = batch.Events.Count, Duplicates = 0 };
     }
 
@@ -142,14 +142,16 @@ public sealed class ReportingSender
     /// <param name="cancellationToken">Stops delivery.</param>
     /// <returns>Whether the spool is empty afterwards.</returns>
     public Task<bool> DeliverPendingAsync(bool force = true, CancellationToken cancellationToken = default) =>
-        DeliverSpoolAsync(force, int.MaxValue, cancellationToken);
+        DeliverSpoolAsync(force, int.MaxValue, inline: false, cancellationToken);
 
     // After saving a report, the sender delivers at most this many spooled reports before returning: the backlog of
     // an outage drains a few per report (and wholly at DeliverPendingAsync), instead of the first report after the
     // outage waiting for all of it while the uploader's queue and the child's output pipes fill up.
     private const int InlineDeliveryBudget = 4;
 
-    private async Task<bool> DeliverSpoolAsync(bool force, int maxRecords, CancellationToken cancellationToken)
+    // inline: a report was just spooled; it does not wait for a pass that is running already (another report's, or
+    // DeliverPendingAsync's), since that pass, or a later one, delivers it.
+    private async Task<bool> DeliverSpoolAsync(bool force, int maxRecords, bool inline, CancellationToken cancellationToken)
     {
         if (_outbox is null)
         {
@@ -161,7 +163,14 @@ public sealed class ReportingSender
             return false;
         }
 
-        var result = await _outbox.DeliverSomeAsync(DeliverAsync, maxRecords, cancellationToken).ConfigureAwait(false);
+        var result = inline
+            ? await _outbox.TryDeliverSomeAsync(DeliverAsync, maxRecords, cancellationToken).ConfigureAwait(false)
+            : await _outbox.DeliverSomeAsync(DeliverAsync, maxRecords, cancellationToken).ConfigureAwait(false);
+        if (result is null)
+        {
+            return false;
+        }
+
         Interlocked.Add(ref _delivered, result.Delivered);
         if (result.CorruptBytesSkipped > 0)
         {

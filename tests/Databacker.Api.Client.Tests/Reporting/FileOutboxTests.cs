@@ -191,4 +191,75 @@ public class FileOutboxTests
         Assert.That(sent, Has.None.StartWith("log:0"));
         Assert.That(outbox.SizeBytes, Is.Zero);
     }
+
+    [Test]
+    public async Task An_append_does_not_wait_for_a_delivery_pass_that_is_sending_and_its_record_is_delivered()
+    {
+        var outbox = Open();
+        await outbox.AppendAsync(Record(0));
+        var sending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sent = new List<string>();
+        var pass = outbox.DeliverAsync(async (record, _) =>
+        {
+            sending.TrySetResult();
+            await release.Task;
+            lock (sent)
+            {
+                sent.Add(Text(record));
+            }
+        });
+        await sending.Task;
+
+        try
+        {
+            // The controller is slow: the pass is stuck in its send, yet the append completes.
+            await outbox.AppendAsync(Record(1)).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        var result = await pass;
+
+        Assert.That(sent, Is.EqualTo(new[] { Text(Record(0)), Text(Record(1)) }), "the record appended to the segment being delivered is delivered by the same pass");
+        Assert.That(result.Remaining, Is.False);
+        Assert.That(outbox.IsEmpty, Is.True);
+    }
+
+    [Test]
+    public async Task A_segment_dropped_to_make_room_while_it_is_being_delivered_loses_none_of_the_records_after_it()
+    {
+        // DropOldest deletes the segment the pass is sending from, and the next record starts a new segment: it must
+        // not take the dropped segment's name (and so the offset the pass is about to record for it).
+        var outbox = Open(maxBytes: 1024, policy: OutboxFullPolicy.DropOldest, segmentBytes: 1024);
+        await outbox.AppendAsync(new OutboxRecord("log", Encoding.UTF8.GetBytes("old" + new string(' ', 850))));
+        var sending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = outbox.DeliverAsync(async (_, _) =>
+        {
+            sending.TrySetResult();
+            await release.Task;
+        });
+        await sending.Task;
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await outbox.AppendAsync(new OutboxRecord("log", Encoding.UTF8.GetBytes($"new-{i}" + new string(' ', 200)))).WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await first;
+        var (sent, result) = await Drain(outbox);
+
+        Assert.That(sent.Select(t => t.TrimEnd()), Is.EqualTo(new[] { "log:new-0", "log:new-1", "log:new-2" }));
+        Assert.That(result.Remaining, Is.False);
+        Assert.That(Directory.GetFiles(_directory), Is.Empty, "no offset left behind for the dropped segment");
+    }
 }

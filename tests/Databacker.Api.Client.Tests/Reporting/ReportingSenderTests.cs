@@ -26,6 +26,11 @@ public class ReportingSenderTests
 
         public List<string> Received { get; } = [];
 
+        /// <summary>When set, event batches wait for it before they are answered (a slow controller).</summary>
+        public Task? Slow { get; set; }
+
+        public TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public async Task<LogReceipt> PostLogsAsync(Stream body, string instance, CancellationToken cancellationToken = default)
         {
             using var reader = new StreamReader(body, Encoding.UTF8);
@@ -45,8 +50,14 @@ public class ReportingSenderTests
             return new LogReceipt { Accepted = lines.Length };
         }
 
-        public Task<EventReceipt> PostEventsAsync(EventBatch body, string instance, CancellationToken cancellationToken = default)
+        public async Task<EventReceipt> PostEventsAsync(EventBatch body, string instance, CancellationToken cancellationToken = default)
         {
+            if (Slow is { } slow)
+            {
+                Waiting.TrySetResult();
+                await slow;
+            }
+
             if (Down)
             {
                 throw new HttpRequestException("connection refused");
@@ -62,8 +73,12 @@ public class ReportingSenderTests
                 throw new DatabackerApiException("too large", 413, null, new Dictionary<string, IEnumerable<string>>(), null);
             }
 
-            Received.AddRange(body.Events.Select(e => "event " + e.Type));
-            return Task.FromResult(new EventReceipt { Accepted = body.Events.Count });
+            lock (Received)
+            {
+                Received.AddRange(body.Events.Select(e => "event " + e.Type));
+            }
+
+            return new EventReceipt { Accepted = body.Events.Count };
         }
     }
 
@@ -308,6 +323,31 @@ public class ReportingSenderTests
         Assert.That(controller.Received, Has.Count.EqualTo(8), "not paused as after a failure: the next report delivers a few more");
         Assert.That(await sender.DeliverPendingAsync(), Is.True);
         Assert.That(controller.Received, Is.EqualTo(Enumerable.Repeat("event dump-finished", 20).Append("event run-succeeded").Append("event run-started")));
+    }
+
+    [Test]
+    public async Task A_report_is_spooled_and_returns_while_another_reports_delivery_waits_for_a_slow_controller()
+    {
+        var slow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var controller = new FakeReporting { Slow = slow.Task };
+        var sender = Sender(controller);
+        var first = sender.SendEventsAsync(Events(EventType.RunStarted));
+        await controller.Waiting.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        try
+        {
+            // The first report's delivery is stuck on the network; the second is on disk and returns.
+            var receipt = await sender.SendEventsAsync(Events(EventType.DumpFinished)).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.That(receipt.Accepted, Is.EqualTo(1));
+            Assert.That(first.IsCompleted, Is.False);
+        }
+        finally
+        {
+            slow.TrySetResult();
+        }
+
+        await first;
+        Assert.That(await sender.DeliverPendingAsync(), Is.True);
+        Assert.That(controller.Received, Is.EqualTo(new[] { "event run-started", "event dump-finished" }));
     }
 
     [Test]
