@@ -26,8 +26,8 @@ public sealed class FileOutbox
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SemaphoreSlim _delivery = new(1, 1);
 
-    // The highest segment number used by this instance: a new segment never takes the name of one deleted meanwhile,
-    // whose offset a running delivery pass may still be about to record. Guarded by _gate.
+    // The highest segment number seen (on disk at opening) or used since: a new segment never takes the name of one
+    // deleted meanwhile, whose offset a running delivery pass may still be about to record. Guarded by _gate.
     private long _lastSegmentNumber;
 
     // Whether the next record goes to a new segment rather than after the last one: at first, since a previous process
@@ -48,6 +48,7 @@ public sealed class FileOutbox
         ArgumentOutOfRangeException.ThrowIfLessThan(options.SegmentBytes, 1024, nameof(options.SegmentBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBytes, options.SegmentBytes, nameof(options.MaxBytes));
         System.IO.Directory.CreateDirectory(options.Directory);
+        _lastSegmentNumber = Segments().Select(NumberOf).DefaultIfEmpty(0).Max();
     }
 
     /// <summary>The largest payload a record of <paramref name="kind"/> may carry: what one segment holds besides the record's header and kind.</summary>
@@ -161,93 +162,100 @@ public sealed class FileOutbox
     }
 
     // One delivery pass; the caller holds _delivery, released here. The files are read and sent without _gate, so
-    // appends go on meanwhile; _gate is taken only briefly, to read where a segment ends and its offset, to record an
-    // offset and to delete a delivered segment (only if nothing was appended to it since it was read).
+    // appends go on meanwhile; _gate is taken only briefly: to list the segments, to read where a segment ends and its
+    // offset, to record an offset and to delete a delivered segment (only if nothing was appended to it since it was
+    // read). Segments created while the pass runs are listed again and delivered by it too.
     private async Task<OutboxDeliveryResult> PassAsync(Func<OutboxRecord, CancellationToken, Task> send, int maxRecords, CancellationToken cancellationToken)
     {
         try
         {
             var delivered = 0;
             long skipped = 0;
-            List<string> segments;
-            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
+            var last = string.Empty; // segment names are fixed-width numbers: ordinal order is their order
+            while (true)
             {
-                segments = Segments();
-            }
-            finally
-            {
-                _gate.Release();
-            }
-
-            foreach (var segment in segments)
-            {
-                // Where the segment ends now: every record before this point is whole (appends write under _gate).
-                var (offset, end) = await LockedAsync(() => File.Exists(segment) ? (ReadAck(segment), new FileInfo(segment).Length) : (0L, -1L)).ConfigureAwait(false);
-                while (end >= 0)
+                var after = last;
+                var segments = await LockedAsync(() => Segments().Where(s => string.CompareOrdinal(s, after) > 0).ToList()).ConfigureAwait(false);
+                if (segments.Count == 0)
                 {
-                    var data = await ReadPrefixAsync(segment, end, cancellationToken).ConfigureAwait(false);
-                    if (data is null)
+                    return new OutboxDeliveryResult(delivered, Remaining: false, skipped);
+                }
+
+                foreach (var segment in segments)
+                {
+                    last = segment;
+
+                    // Where the segment ends now: every record before this point is whole (appends write under _gate).
+                    var (offset, end) = await LockedAsync(() => File.Exists(segment) ? (ReadAck(segment), new FileInfo(segment).Length) : (0L, -1L)).ConfigureAwait(false);
+                    while (end >= 0)
                     {
-                        break; // dropped by an append making room (DropOldest)
-                    }
-
-                    while (offset < data.Length)
-                    {
-                        if (delivered == maxRecords)
+                        // Only what was not delivered yet: a segment that grows while it is delivered is not read again from its start.
+                        var from = Math.Min(offset, end);
+                        var data = await ReadRangeAsync(segment, from, end, cancellationToken).ConfigureAwait(false);
+                        if (data is null)
                         {
-                            await AckAsync(segment, offset).ConfigureAwait(false);
-                            return new OutboxDeliveryResult(delivered, Remaining: true, skipped);
+                            break; // dropped by an append making room (DropOldest)
                         }
 
-                        if (!TryDecode(data, offset, out var record, out var length))
+                        var position = offset - from;
+                        while (position < data.Length)
                         {
-                            // A damaged or truncated record: nothing after it in this segment can be trusted.
-                            skipped += data.Length - offset;
-                            offset = data.Length;
-                            break;
+                            if (delivered == maxRecords)
+                            {
+                                await AckAsync(segment, from + position).ConfigureAwait(false);
+                                return new OutboxDeliveryResult(delivered, Remaining: true, skipped);
+                            }
+
+                            if (!TryDecode(data, position, out var record, out var length))
+                            {
+                                // A damaged or truncated record: nothing after it in this segment can be trusted.
+                                skipped += data.Length - position;
+                                position = data.Length;
+                                break;
+                            }
+
+                            try
+                            {
+                                await send(record!, cancellationToken).ConfigureAwait(false);
+                            }
+                            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                            {
+                                await AckAsync(segment, from + position).ConfigureAwait(false);
+                                return new OutboxDeliveryResult(delivered, Remaining: true, skipped);
+                            }
+
+                            position += length;
+                            delivered++;
+                            await AckAsync(segment, from + position).ConfigureAwait(false);
                         }
 
-                        try
-                        {
-                            await send(record!, cancellationToken).ConfigureAwait(false);
-                        }
-                        catch (Exception) when (!cancellationToken.IsCancellationRequested)
-                        {
-                            await AckAsync(segment, offset).ConfigureAwait(false);
-                            return new OutboxDeliveryResult(delivered, Remaining: true, skipped);
-                        }
+                        offset = Math.Max(offset, from + position);
 
-                        offset += length;
-                        delivered++;
-                        await AckAsync(segment, offset).ConfigureAwait(false);
-                    }
-
-                    // Delivered up to where it ended when read: deleted unless records were appended to it meanwhile,
-                    // which are then read and delivered from the offset on.
-                    end = await LockedAsync(() =>
-                    {
-                        if (!File.Exists(segment))
+                        // Delivered up to where it ended when read: deleted unless records were appended to it meanwhile,
+                        // which are then read and delivered from the offset on.
+                        var read = end;
+                        end = await LockedAsync(() =>
                         {
+                            if (!File.Exists(segment))
+                            {
+                                return -1L;
+                            }
+
+                            var now = new FileInfo(segment).Length;
+                            if (now > read)
+                            {
+                                return now;
+                            }
+
+                            // The offset first: a crash between the two leaves a segment delivered again (at least once),
+                            // never an offset that a later segment of the same name would take for its own.
+                            File.Delete(segment + AckExtension);
+                            File.Delete(segment);
                             return -1L;
-                        }
-
-                        var now = new FileInfo(segment).Length;
-                        if (now > end)
-                        {
-                            return now;
-                        }
-
-                        // The offset first: a crash between the two leaves a segment delivered again (at least once), never
-                        // an offset that a later segment of the same name would take for its own.
-                        File.Delete(segment + AckExtension);
-                        File.Delete(segment);
-                        return -1L;
-                    }).ConfigureAwait(false);
+                        }).ConfigureAwait(false);
+                    }
                 }
             }
-
-            return new OutboxDeliveryResult(delivered, Remaining: false, skipped);
         }
         finally
         {
@@ -280,13 +288,14 @@ public sealed class FileOutbox
         return true;
     });
 
-    // The first length bytes of a segment (appends may be writing after them), or null when it no longer exists.
-    private static async Task<byte[]?> ReadPrefixAsync(string path, long length, CancellationToken cancellationToken)
+    // The bytes [from, to) of a segment (appends may be writing after them), or null when it no longer exists.
+    private static async Task<byte[]?> ReadRangeAsync(string path, long from, long to, CancellationToken cancellationToken)
     {
         try
         {
             await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.Asynchronous);
-            var data = new byte[length];
+            stream.Position = from;
+            var data = new byte[to - from];
             await stream.ReadExactlyAsync(data, cancellationToken).ConfigureAwait(false);
             return data;
         }
@@ -303,7 +312,8 @@ public sealed class FileOutbox
             throw new OutboxFullException($"A record of {size} bytes is larger than an outbox segment ({_options.SegmentBytes} bytes).");
         }
 
-        var total = segments.Sum(s => s.Length);
+        // Bytes already delivered from a segment (up to its offset) are not counted: a delivery pass deletes it soon.
+        var total = segments.Sum(s => s.Length - Math.Min(s.Length, ReadAck(s.Path)));
         while (total + size > _options.MaxBytes)
         {
             if (_options.WhenFull == OutboxFullPolicy.Reject || segments.Count == 0)
@@ -311,9 +321,9 @@ public sealed class FileOutbox
                 throw new OutboxFullException($"The outbox in '{_options.Directory}' holds {total} of {_options.MaxBytes} bytes; the report was not spooled.");
             }
 
+            total -= segments[0].Length - Math.Min(segments[0].Length, ReadAck(segments[0].Path));
             File.Delete(segments[0].Path + AckExtension);
             File.Delete(segments[0].Path);
-            total -= segments[0].Length;
             segments.RemoveAt(0);
         }
     }
@@ -322,7 +332,7 @@ public sealed class FileOutbox
 
     private string NewSegmentPath(List<string> segments)
     {
-        var highest = segments.Count == 0 ? 0 : long.Parse(Path.GetFileNameWithoutExtension(segments[^1]), CultureInfo.InvariantCulture);
+        var highest = segments.Count == 0 ? 0 : NumberOf(segments[^1]);
         var next = Math.Max(highest, _lastSegmentNumber) + 1;
         _lastSegmentNumber = next;
         var path = Path.Combine(_options.Directory, next.ToString("D12", CultureInfo.InvariantCulture) + SegmentExtension);
@@ -331,6 +341,8 @@ public sealed class FileOutbox
         File.Delete(path + AckExtension);
         return path;
     }
+
+    private static long NumberOf(string segment) => long.Parse(Path.GetFileNameWithoutExtension(segment), CultureInfo.InvariantCulture);
 
     private static long ReadAck(string segment)
         => File.Exists(segment + AckExtension) && long.TryParse(File.ReadAllText(segment + AckExtension), CultureInfo.InvariantCulture, out var offset) ? offset : 0;

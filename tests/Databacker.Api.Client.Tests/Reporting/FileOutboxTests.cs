@@ -235,14 +235,9 @@ public class FileOutboxTests
         // not take the dropped segment's name (and so the offset the pass is about to record for it).
         var outbox = Open(maxBytes: 1024, policy: OutboxFullPolicy.DropOldest, segmentBytes: 1024);
         await outbox.AppendAsync(new OutboxRecord("log", Encoding.UTF8.GetBytes("old" + new string(' ', 850))));
-        var sending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var first = outbox.DeliverAsync(async (_, _) =>
-        {
-            sending.TrySetResult();
-            await release.Task;
-        });
-        await sending.Task;
+        var sent = new List<string>();
+        var (first, release) = StartBlockedPass(outbox, out var sending, sent);
+        await sending;
         try
         {
             for (var i = 0; i < 3; i++)
@@ -256,10 +251,113 @@ public class FileOutboxTests
         }
 
         await first;
-        var (sent, result) = await Drain(outbox);
+        var (drained, result) = await Drain(outbox);
+        sent.AddRange(drained);
 
-        Assert.That(sent.Select(t => t.TrimEnd()), Is.EqualTo(new[] { "log:new-0", "log:new-1", "log:new-2" }));
+        Assert.That(sent.Select(t => t.TrimEnd()), Is.EqualTo(new[] { "log:old", "log:new-0", "log:new-1", "log:new-2" }));
         Assert.That(result.Remaining, Is.False);
         Assert.That(Directory.GetFiles(_directory), Is.Empty, "no offset left behind for the dropped segment");
+    }
+
+    [Test]
+    public async Task A_reopened_outbox_never_gives_a_new_segment_the_name_of_one_dropped_while_it_is_being_delivered()
+    {
+        var before = Open(maxBytes: 1024, policy: OutboxFullPolicy.DropOldest, segmentBytes: 1024);
+        await before.AppendAsync(new OutboxRecord("log", Encoding.UTF8.GetBytes("old" + new string(' ', 850))));
+
+        // A new process: its first append drops the only segment while its first pass is sending from it.
+        var outbox = Open(maxBytes: 1024, policy: OutboxFullPolicy.DropOldest, segmentBytes: 1024);
+        var sent = new List<string>();
+        var (pass, release) = StartBlockedPass(outbox, out var sending, sent);
+        await sending;
+        try
+        {
+            await outbox.AppendAsync(new OutboxRecord("log", Encoding.UTF8.GetBytes("new" + new string(' ', 200)))).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await pass;
+        sent.AddRange((await Drain(outbox)).Sent);
+
+        Assert.That(sent.Select(t => t.TrimEnd()), Is.EqualTo(new[] { "log:old", "log:new" }), "the record being sent when its segment was dropped, then the new one");
+        Assert.That(Directory.GetFiles(_directory), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_segment_created_while_a_pass_runs_is_delivered_by_that_pass()
+    {
+        var outbox = Open(segmentBytes: 1024);
+        await outbox.AppendAsync(new OutboxRecord("log", Encoding.UTF8.GetBytes("first" + new string(' ', 990))));
+        var sent = new List<string>();
+        var (pass, release) = StartBlockedPass(outbox, out var sending, sent);
+        await sending;
+        try
+        {
+            // The first segment is full: this record starts a second one, after the pass listed the segments.
+            await outbox.AppendAsync(new OutboxRecord("log", Encoding.UTF8.GetBytes("second"))).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        var result = await pass;
+
+        Assert.That(sent.Select(t => t.TrimEnd()), Is.EqualTo(new[] { "log:first", "log:second" }));
+        Assert.That(result.Remaining, Is.False);
+        Assert.That(outbox.IsEmpty, Is.True);
+    }
+
+    [Test]
+    public async Task Bytes_already_delivered_from_a_segment_still_being_delivered_leave_room_for_new_records()
+    {
+        var outbox = Open(maxBytes: 1024, segmentBytes: 1024);
+        await outbox.AppendAsync(new OutboxRecord("log", Encoding.UTF8.GetBytes("a" + new string(' ', 600))));
+        await outbox.AppendAsync(new OutboxRecord("log", Encoding.UTF8.GetBytes("b" + new string(' ', 200))));
+        var sent = new List<string>();
+        var (pass, release) = StartBlockedPass(outbox, out var sending, sent, blockAt: 1);
+        await sending;
+        try
+        {
+            // "a" is delivered (its offset recorded), "b" is being sent: with Reject, "c" fits only if "a" no longer counts.
+            await outbox.AppendAsync(new OutboxRecord("log", Encoding.UTF8.GetBytes("c" + new string(' ', 600)))).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+
+        await pass;
+
+        Assert.That(sent.Select(t => t.TrimEnd()), Is.EqualTo(new[] { "log:a", "log:b", "log:c" }));
+    }
+
+    // A delivery pass whose send number blockAt (0-based) waits until release is set; sending completes when it waits.
+    private static (Task<OutboxDeliveryResult> Pass, TaskCompletionSource Release) StartBlockedPass(FileOutbox outbox, out Task sending, List<string>? sent = null, int blockAt = 0)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var count = 0;
+        sending = started.Task;
+        var pass = outbox.DeliverAsync(async (record, _) =>
+        {
+            if (count++ == blockAt)
+            {
+                started.TrySetResult();
+                await release.Task;
+            }
+
+            if (sent is not null)
+            {
+                lock (sent)
+                {
+                    sent.Add(Text(record));
+                }
+            }
+        });
+        return (pass, release);
     }
 }

@@ -573,12 +573,14 @@ public class LogUploaderTests
 
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
         {
+            // Recorded once the timer is scheduled, so a test that sees it may advance the clock past it.
+            var timer = base.CreateTimer(callback, state, dueTime, period);
             lock (_dueTimes)
             {
                 _dueTimes.Add(dueTime);
             }
 
-            return base.CreateTimer(callback, state, dueTime, period);
+            return timer;
         }
     }
 
@@ -654,7 +656,7 @@ public class LogUploaderTests
             return server.SendAsync(body, ct);
         }
 
-        var uploader = new LogUploader(Send, SecretRedactor.UrlsOnly, new LogUploaderOptions { ResendDelay = TimeSpan.FromSeconds(1) }, time);
+        var uploader = new LogUploader(Send, SecretRedactor.UrlsOnly, new LogUploaderOptions { ResendDelay = TimeSpan.FromSeconds(1), MaxChunkDelay = TimeSpan.FromMinutes(1) }, time);
         var upload = uploader.UploadAsync(await WriteLines(20));
 
         await Eventually(() => time.HasTimer(TimeSpan.FromSeconds(1)));
@@ -692,7 +694,7 @@ public class LogUploaderTests
             return server.SendAsync(body, ct);
         }
 
-        var uploader = new LogUploader(Send, SecretRedactor.UrlsOnly, new LogUploaderOptions { ResendDelay = TimeSpan.FromSeconds(1) }, time);
+        var uploader = new LogUploader(Send, SecretRedactor.UrlsOnly, new LogUploaderOptions { ResendDelay = TimeSpan.FromSeconds(1), MaxChunkDelay = TimeSpan.FromMinutes(1) }, time);
         var upload = uploader.UploadAsync(await WriteLines(5));
 
         await Eventually(() => time.HasTimer(TimeSpan.FromSeconds(30)) || time.HasTimer(TimeSpan.FromSeconds(1)));
