@@ -205,7 +205,7 @@ public static class DatabackerClientServiceCollectionExtensions
             Uri[] own = agent ? [o.Controller!, o.Token.Issuer!] : [o.Controller!];
             return new TrustedOriginRegistry(own.Concat(o.TrustedOrigins ?? []));
         });
-        services.TryAddSingleton(sp => new CircuitBreakerRegistry(sp.GetRequiredService<RouteTable>()));
+        services.TryAddSingleton<CircuitBreakerRegistry>();
         return true;
     }
 

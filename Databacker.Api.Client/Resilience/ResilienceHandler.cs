@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using Databacker.Api.Client.Diagnostics;
 using Databacker.Api.Client.Exceptions;
 using Databacker.Api.Client.Pipeline;
+using Databacker.Api.Client.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
@@ -18,8 +19,8 @@ namespace Databacker.Api.Client.Resilience;
 /// Retries, timeouts and circuit breaking, with Polly v8 (<c>Polly.Core</c>), as one <see cref="DelegatingHandler"/>.
 /// </summary>
 /// <remarks>
-/// <para>Layers, outside in: total timeout, retry, a circuit breaker per origin (the origin a request is sent to, after
-/// the moves its <see cref="CircuitBreakerRegistry"/>'s route table remembers), attempt timeout. The two timeouts
+/// <para>Layers, outside in: total timeout, retry, a circuit breaker per origin (the origin a request is sent to: after
+/// the moves a <see cref="Routing.RoutingHandler"/> below this handler remembers), attempt timeout. The two timeouts
 /// share one timer per call (armed for whichever deadline comes first); the total timeout also ends a retry delay.</para>
 /// <para>Retried: transport errors, attempt timeouts, 408, 429, 500, 502, 503 and 504; only for safe methods (GET,
 /// HEAD, OPTIONS, TRACE) or requests carrying an <c>Idempotency-Key</c>, and only while the body can be sent again.
@@ -40,6 +41,8 @@ public sealed class ResilienceHandler : DelegatingHandler
     private readonly ILogger _logger;
     private readonly ConditionalWeakTable<ResilienceOptions, ResiliencePipeline<HttpResponseMessage>> _retries = new();
     private readonly CircuitBreakerRegistry _breakers;
+    private RoutingHandler? _routing;
+    private bool _routingSought;
 
     // Built once: a method group passed as a delegate would allocate a new delegate on every call.
     private readonly ConditionalWeakTable<ResilienceOptions, ResiliencePipeline<HttpResponseMessage>>.CreateValueCallback _buildRetry;
@@ -70,6 +73,28 @@ public sealed class ResilienceHandler : DelegatingHandler
         _buildBreaker = BuildBreaker;
     }
 
+    // The routing handler below this one, if any (found once: a handler chain is fixed once it has sent), which says
+    // where a request's first hop goes after the moves it remembers: the breaker is that origin's.
+    private RoutingHandler? Routing
+    {
+        get
+        {
+            if (!_routingSought)
+            {
+                var inner = InnerHandler;
+                while (inner is DelegatingHandler delegating and not RoutingHandler)
+                {
+                    inner = delegating.InnerHandler;
+                }
+
+                _routing = inner as RoutingHandler;
+                _routingSought = true;
+            }
+
+            return _routing;
+        }
+    }
+
     /// <inheritdoc />
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -83,7 +108,7 @@ public sealed class ResilienceHandler : DelegatingHandler
 
         var body = await RequestBody.CaptureAsync(request, cancellationToken).ConfigureAwait(false);
         var breaker = options.EnableCircuitBreaker && request.RequestUri is { IsAbsoluteUri: true } uri
-            ? _breakers.GetOrAdd(uri, _buildBreaker)
+            ? _breakers.GetOrAdd(Origin.Of(Routing?.FirstHopOf(request) ?? uri), _buildBreaker)
             : null;
 
         var startedAt = _time.GetTimestamp();

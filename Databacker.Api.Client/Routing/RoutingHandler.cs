@@ -66,11 +66,10 @@ public sealed class RoutingHandler : DelegatingHandler
         }
 
         var body = await RequestBody.CaptureAsync(request, cancellationToken).ConfigureAwait(false);
-        var current = requested;
-        if (options.RememberPermanentRedirects && _routes.TryResolve(requested, out var remembered) && IsAcceptableTarget(requested, remembered, options))
+        var current = FirstHop(requested, options);
+        if (!ReferenceEquals(current, requested))
         {
-            RoutingLog.UsingRememberedRoute(_logger, request.Method, requested, remembered);
-            current = remembered;
+            RoutingLog.UsingRememberedRoute(_logger, request.Method, requested, current);
         }
 
         // The redirect chain is recorded only once a redirect is followed: until then it is just the hop's own URI, which
@@ -188,6 +187,28 @@ public sealed class RoutingHandler : DelegatingHandler
             return response;
         }
     }
+
+    /// <summary>
+    /// Where the first hop of <paramref name="request"/> goes: a remembered move of its URI when one applies and is
+    /// acceptable under the request's options, else the URI itself. The resilience handler above keys its circuit
+    /// breaker by this, so failures count against the origin that is actually called.
+    /// </summary>
+    internal Uri? FirstHopOf(HttpRequestMessage request)
+    {
+        if (request.RequestUri is not { IsAbsoluteUri: true } requested)
+        {
+            return request.RequestUri;
+        }
+
+        // Not validated here: an invalid override fails the call in SendAsync, with the same message as without a breaker.
+        var options = request.Options.TryGetValue(RoutingOptions.RequestOptionsKey, out var overridden) ? overridden : _options;
+        return FirstHop(requested, options);
+    }
+
+    private Uri FirstHop(Uri requested, RoutingOptions options) =>
+        options.RememberPermanentRedirects && _routes.TryResolve(requested, out var remembered) && IsAcceptableTarget(requested, remembered, options)
+            ? remembered
+            : requested;
 
     private bool IsUntrusted(Uri requested, Uri uri) => !Origin.Same(uri, requested) && !_trustedOrigins.IsTrusted(uri);
 

@@ -6,13 +6,10 @@ using Databacker.Api.Client.Configuration;
 using Databacker.Api.Client.DependencyInjection;
 using Databacker.Api.Client.Diagnostics;
 using Databacker.Api.Client.Discovery;
-using Databacker.Api.Client.Resilience;
 using Databacker.Api.Client.Routing;
 using Databacker.Api.Client.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.CircuitBreaker;
 
 namespace Databacker.Api.Client.Tests.DependencyInjection;
 
@@ -48,24 +45,6 @@ public sealed class AddDatabackerClientTests : ControllerTestBase
             Assert.That(scoped.GetRequiredService<AccessTokenProvider>(), Is.SameAs(provider.GetRequiredService<AccessTokenProvider>()));
             Assert.That(provider.GetRequiredService<IClientAssertionProvider>(), Is.InstanceOf<InstanceKeyAssertionProvider>());
         });
-    }
-
-    [Test]
-    public void The_registered_circuit_breakers_follow_the_moves_of_the_registered_route_table()
-    {
-        using var provider = Provider();
-        var routes = provider.GetRequiredService<RouteTable>();
-        var breakers = provider.GetRequiredService<CircuitBreakerRegistry>();
-        routes.Remember(new Uri("https://controller.example/engines/telemetry/abc/log"), new Uri("https://telemetry.example/engines/telemetry/abc/log"));
-
-        var telemetry = breakers.GetOrAdd(new Uri("https://telemetry.example/engines/telemetry/abc/log"), _ => NewBreaker());
-        var moved = breakers.GetOrAdd(new Uri("https://controller.example/engines/telemetry/abc/events"), _ => NewBreaker());
-        var controller = breakers.GetOrAdd(new Uri("https://controller.example/engines/config/abc"), _ => NewBreaker());
-
-        Assert.That(moved, Is.SameAs(telemetry), "a moved route counts against the origin it is sent to");
-        Assert.That(controller, Is.Not.SameAs(telemetry));
-
-        static CircuitBreaker NewBreaker() => new(ResiliencePipeline<HttpResponseMessage>.Empty, new CircuitBreakerStateProvider());
     }
 
     [Test]

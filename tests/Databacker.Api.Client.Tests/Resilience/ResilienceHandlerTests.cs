@@ -568,12 +568,11 @@ public sealed class ResilienceHandlerTests
 
             return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
         });
-        var routes = new RouteTable();
         var trusted = new TrustedOriginRegistry([new Uri("https://controller.example"), new Uri("https://telemetry.example")]);
         using var client = TestPipelines.Client(
             primary,
-            routing: TestPipelines.Routing(trusted, routes: routes),
-            resilience: new ResilienceHandler(BreakerOptions(), null, null, new CircuitBreakerRegistry(routes)));
+            routing: TestPipelines.Routing(trusted),
+            resilience: new ResilienceHandler(BreakerOptions()));
         const string Events = "https://controller.example/engines/telemetry/abc/events";
 
         (await client.GetAsync(Events)).Dispose();
@@ -589,6 +588,15 @@ public sealed class ResilienceHandlerTests
         using var config = await client.GetAsync("https://controller.example/engines/config/abc");
         Assert.That(config.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the controller's own routes are not cut off by the telemetry host's failures");
         Assert.That(primary.Requests[^1].Uri.Host, Is.EqualTo("controller.example"));
+
+        // A call that does not follow remembered moves goes to the controller: it is not refused by the telemetry host's circuit.
+        using var direct = new HttpRequestMessage(HttpMethod.Get, Events);
+        direct.Options.Set(RoutingOptions.RequestOptionsKey, new RoutingOptions { RememberPermanentRedirects = false });
+        telemetryStatus = HttpStatusCode.OK;
+        var before = primary.Requests.Count;
+        using var unmoved = await client.SendAsync(direct);
+        Assert.That(unmoved.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(primary.Requests[before].Uri.Host, Is.EqualTo("controller.example"), "sent to the controller first, which moves it again");
     }
 
     private static ResilienceOptions BreakerOptions()
