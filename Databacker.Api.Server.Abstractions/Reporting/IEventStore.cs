@@ -3,8 +3,9 @@ using Databacker.Api.Contracts;
 namespace Databacker.Api.Server.Reporting;
 
 /// <summary>
-/// Where a controller keeps the events agents send. Deduplication contract: an event is identified by its id;
-/// appending an event whose id is already stored changes nothing and is counted as a duplicate.
+/// Where a controller keeps the events agents send. Deduplication contract: an event is identified by its instance
+/// and its id; appending an event whose id that instance already stored changes nothing and is counted as a
+/// duplicate. Another instance's event with the same id is a different event (one instance cannot suppress another's).
 /// </summary>
 public interface IEventStore
 {

@@ -11,7 +11,7 @@ public sealed class InMemoryReportingStore : ILogStore, IEventStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Instance, Guid Run), SortedDictionary<long, LogEntry>> _logs = [];
-    private readonly Dictionary<Guid, (string Instance, Event Event)> _events = [];
+    private readonly Dictionary<(string Instance, Guid Id), Event> _events = [];
 
     /// <inheritdoc />
     public Task<LogReceipt> AppendAsync(string instance, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken = default)
@@ -72,7 +72,7 @@ public sealed class InMemoryReportingStore : ILogStore, IEventStore
         {
             foreach (var e in events)
             {
-                if (_events.TryAdd(e.Id, (instance, e)))
+                if (_events.TryAdd((instance, e.Id), e))
                 {
                     accepted++;
                 }
@@ -91,9 +91,9 @@ public sealed class InMemoryReportingStore : ILogStore, IEventStore
     {
         lock (_gate)
         {
-            IReadOnlyList<Event> result = _events.Values
-                .Where(v => v.Instance == instance && (run is null || v.Event.Run == run))
-                .Select(v => v.Event)
+            IReadOnlyList<Event> result = _events
+                .Where(v => v.Key.Instance == instance && (run is null || v.Value.Run == run))
+                .Select(v => v.Value)
                 .OrderBy(e => e.Timestamp)
                 .ToList();
             return Task.FromResult(result);

@@ -7,7 +7,7 @@ namespace Databacker.Samples.Controller.Storage;
 
 /// <summary>
 /// Log lines and run events in SQLite, with the deduplication contract of <see cref="ILogStore"/> and
-/// <see cref="IEventStore"/> carried by primary keys: (instance, run, seq) for lines, the event id for events.
+/// <see cref="IEventStore"/> carried by primary keys: (instance, run, seq) for lines, (instance, event id) for events.
 /// Every append is one transaction, so a request is stored whole or not at all.
 /// </summary>
 public sealed class SqliteReportingStore(SqliteDatabase database) : ILogStore, IEventStore

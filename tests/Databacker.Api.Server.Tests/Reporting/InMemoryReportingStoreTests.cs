@@ -54,6 +54,25 @@ public class InMemoryReportingStoreTests
     }
 
     [Test]
+    public async Task An_event_id_another_instance_stored_already_is_stored_for_this_instance_too()
+    {
+        var store = new InMemoryReportingStore();
+        var id = Guid.NewGuid();
+        Event Started(Guid run) => new() { Id = id, Run = run, Type = EventType.RunStarted, Timestamp = DateTimeOffset.UnixEpoch };
+        var runA = Guid.NewGuid();
+        var runB = Guid.NewGuid();
+
+        var a = await store.AppendAsync("a", [Started(runA)]);
+        var b = await store.AppendAsync("b", [Started(runB)]);
+        var again = await store.AppendAsync("b", [Started(runB)]);
+
+        Assert.That((a.Accepted, b.Accepted), Is.EqualTo((1, 1)));
+        Assert.That((again.Accepted, again.Duplicates), Is.EqualTo((0, 1)));
+        Assert.That((await store.ListAsync("a")).Select(e => e.Run), Is.EqualTo(new[] { runA }));
+        Assert.That((await store.ListAsync("b")).Select(e => e.Run), Is.EqualTo(new[] { runB }));
+    }
+
+    [Test]
     public void Run_without_end_event_is_running_and_a_failed_run_carries_its_error()
     {
         var run = Guid.NewGuid();
