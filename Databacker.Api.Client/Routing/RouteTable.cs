@@ -16,6 +16,11 @@ public sealed class RouteTable
     private readonly ConcurrentDictionary<string, Uri> _routes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _prefixes = new(StringComparer.Ordinal);
 
+    // Whether no move was ever remembered (since the last Clear): asked on every call, and ConcurrentDictionary.IsEmpty
+    // takes all of a dictionary's locks when it is empty. Set only after the entries are added, so it is never true
+    // while an entry exists.
+    private volatile bool _none = true;
+
     /// <summary>The number of remembered moves (exact routes plus service prefixes).</summary>
     public int Count => _routes.Count + _prefixes.Count;
 
@@ -42,11 +47,14 @@ public sealed class RouteTable
         {
             _prefixes[fromPrefix] = toPrefix;
         }
+
+        _none = false;
     }
 
     /// <summary>Forgets every remembered move.</summary>
     public void Clear()
     {
+        _none = true;
         _routes.Clear();
         _prefixes.Clear();
     }
@@ -59,7 +67,7 @@ public sealed class RouteTable
     {
         ArgumentNullException.ThrowIfNull(requestUri);
         target = requestUri;
-        if (!requestUri.IsAbsoluteUri || (_routes.IsEmpty && _prefixes.IsEmpty))
+        if (_none || !requestUri.IsAbsoluteUri || (_routes.IsEmpty && _prefixes.IsEmpty))
         {
             return false;
         }
