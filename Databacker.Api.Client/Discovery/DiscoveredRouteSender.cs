@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Databacker.Api.Client.Exceptions;
 using Databacker.Api.Client.Pipeline;
 
@@ -5,7 +6,8 @@ namespace Databacker.Api.Client.Discovery;
 
 /// <summary>
 /// Sends a call to the place a discovery document named, and reacts when that place has moved: a move followed below
-/// (301/308) invalidates the document once per document, so the next call discovers afresh; a <c>410 Gone</c> refreshes
+/// (301/308) invalidates the document once per moved place, so the next call discovers afresh (a controller that keeps
+/// naming the old place leaves the move to the route table, without a fetch per call); a <c>410 Gone</c> refreshes
 /// it at once and sends the call once more if the new document names another place and the body can be replayed.
 /// Shared by <see cref="OrchestrationRouteHandler"/> and <see cref="ReportingRouteHandler"/>.
 /// </summary>
@@ -14,7 +16,10 @@ internal sealed class DiscoveredRouteSender
     private readonly IEndpointDiscovery _discovery;
     private readonly Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> _send;
     private readonly Action<Uri, string> _logMoved;
-    private DiscoveredEndpoints? _invalidated;
+    // The targets found moved that already cost one fresh document: if the controller keeps naming such a place, the
+    // route table carries the move, and the document is not fetched again on every call (only at its expiry).
+    private readonly ConcurrentDictionary<string, bool> _invalidatedFor = new(StringComparer.Ordinal);
+    private const int MaxRememberedTargets = 256;
 
     /// <param name="discovery">The discovery service to invalidate or refresh.</param>
     /// <param name="send">The rest of the pipeline (the owning handler's inner handler).</param>
@@ -49,9 +54,8 @@ internal sealed class DiscoveredRouteSender
         try
         {
             var response = await _send(request, cancellationToken).ConfigureAwait(false);
-            // Once per document: if the controller keeps naming the old place, the route table carries the move.
-            if (response.RequestMessage?.RequestUri is { } last && last != target
-                && !ReferenceEquals(Interlocked.Exchange(ref _invalidated, endpoints), endpoints))
+            // Once per moved place: if the controller keeps naming it, the route table carries the move.
+            if (response.RequestMessage?.RequestUri is { } last && last != target && FirstMoveOf(target))
             {
                 _logMoved(target, "moved");
                 _discovery.Invalidate();
@@ -72,5 +76,15 @@ internal sealed class DiscoveredRouteSender
             var resend = RequestReplay.Clone(request, again, body);
             return await _send(resend, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private bool FirstMoveOf(Uri target)
+    {
+        if (_invalidatedFor.Count >= MaxRememberedTargets)
+        {
+            _invalidatedFor.Clear(); // many distinct targets (queries): forget, at the cost of one fetch each again
+        }
+
+        return _invalidatedFor.TryAdd(target.AbsoluteUri, true);
     }
 }

@@ -10,7 +10,8 @@ namespace Databacker.Api.Client.Discovery;
 /// The standard <see cref="IEndpointDiscovery"/>: fetches the document through the orchestration client, caches it
 /// for <c>expiresIn</c> seconds (or <see cref="DiscoveryOptions.DefaultLifetime"/>, within the minimum and maximum),
 /// trusts the origins it names (https, or http on loopback only), and keeps serving the previous document for
-/// <see cref="DiscoveryOptions.MinimumLifetime"/> when a refresh fails. Thread-safe; one fetch at a time.
+/// <see cref="DiscoveryOptions.MinimumLifetime"/> when a refresh fails. Thread-safe; one fetch at a time, shared by
+/// every caller that needs the document meanwhile.
 /// </summary>
 public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
 {
@@ -20,11 +21,21 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
     private readonly DiscoveryOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _state = new();
+
+    // Ends a fetch still running when the service is disposed, so that nobody waits for it forever.
+    private readonly CancellationTokenSource _lifetime = new();
+
     // The current document as a completed task, built once per document: GetAsync hands it out as is while it is fresh.
     private Task<DiscoveredEndpoints>? _current;
     private DateTimeOffset _useUntil = DateTimeOffset.MinValue;
+
+    // The fetch under way, shared by every caller that needs one meanwhile (its failure too); its number among the
+    // fetches started, so a refresh can tell whether it began after the refresh was asked for. Guarded by _state.
+    private Task<DiscoveredEndpoints>? _fetch;
+    private long _fetchNumber;
+    private long _fetchesStarted;
+    private bool _disposed;
 
     /// <summary>Creates the service.</summary>
     /// <param name="clients">Creates an orchestration client for each fetch (so an <c>IHttpClientFactory</c> can rotate handlers).</param>
@@ -60,39 +71,23 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
     public DiscoveredEndpoints? Current => Volatile.Read(ref _current)?.Result;
 
     /// <inheritdoc />
-    /// <remarks>While the document is fresh, every call gets the same completed task: nothing is allocated per call.</remarks>
+    /// <remarks>While the document is fresh, every call gets the same completed task: nothing is allocated per call.
+    /// Otherwise every caller waits for the same fetch, and gets its result or its failure.</remarks>
     public Task<DiscoveredEndpoints> GetAsync(CancellationToken cancellationToken = default) =>
-        Fresh() ?? FetchOrWaitAsync(cancellationToken);
-
-    private async Task<DiscoveredEndpoints> FetchOrWaitAsync(CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return Fresh() is { } fresh ? fresh.Result : await FetchLockedAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+        Fresh() ?? JoinFetchAsync(startedAfter: null, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<DiscoveredEndpoints> RefreshAsync(CancellationToken cancellationToken = default)
+    /// <remarks>A fetch that began before this call is not enough (it may carry the document being replaced); one that
+    /// began since is shared.</remarks>
+    public Task<DiscoveredEndpoints> RefreshAsync(CancellationToken cancellationToken = default)
     {
-        var seen = Current;
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        long seen;
+        lock (_state)
         {
-            // Another caller refreshed while this one waited: use its result rather than fetching twice.
-            return !ReferenceEquals(Current, seen) && Fresh() is { } raced
-                ? raced.Result
-                : await FetchLockedAsync(cancellationToken).ConfigureAwait(false);
+            seen = _fetchesStarted;
         }
-        finally
-        {
-            _gate.Release();
-        }
+
+        return JoinFetchAsync(seen, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -104,19 +99,104 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
         }
     }
 
-    /// <summary>Releases the fetch gate.</summary>
-    public void Dispose() => _gate.Dispose();
+    /// <summary>Ends a fetch under way (its callers get <see cref="OperationCanceledException"/>); later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        lock (_state)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        _lifetime.Cancel();
+    }
+
+    // Joins the fetch under way (for a refresh: only one begun after startedAfter), or starts one; the caller's token
+    // only ends its own wait, never the fetch others are waiting for.
+    private async Task<DiscoveredEndpoints> JoinFetchAsync(long? startedAfter, CancellationToken cancellationToken)
+    {
+        Task<DiscoveredEndpoints> fetch;
+        TaskCompletionSource<DiscoveredEndpoints>? started = null;
+        lock (_state)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (startedAfter is null && FreshLocked() is { } fresh)
+            {
+                return fresh.Result; // fetched while this caller was on its way
+            }
+
+            if (_fetch is { } running && (startedAfter is null || _fetchNumber > startedAfter))
+            {
+                fetch = running;
+            }
+            else
+            {
+                started = new TaskCompletionSource<DiscoveredEndpoints>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _fetch = fetch = started.Task;
+                _fetchNumber = ++_fetchesStarted;
+            }
+        }
+
+        if (started is not null)
+        {
+            _ = RunFetchAsync(started);
+        }
+
+        return await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // Runs one shared fetch to its end; it is no longer joined once it has an outcome.
+    private async Task RunFetchAsync(TaskCompletionSource<DiscoveredEndpoints> outcome)
+    {
+        DiscoveredEndpoints? result = null;
+        Exception? failure = null;
+        try
+        {
+            result = await FetchAsync(_lifetime.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+
+        lock (_state)
+        {
+            if (ReferenceEquals(_fetch, outcome.Task))
+            {
+                _fetch = null;
+            }
+        }
+
+        if (failure is OperationCanceledException cancelled)
+        {
+            outcome.TrySetCanceled(cancelled.CancellationToken);
+        }
+        else if (failure is not null)
+        {
+            outcome.TrySetException(failure);
+        }
+        else
+        {
+            outcome.TrySetResult(result!);
+        }
+    }
 
     // The current document while it is fresh (completed), else null.
     private Task<DiscoveredEndpoints>? Fresh()
     {
         lock (_state)
         {
-            return _current is { } current && _time.GetUtcNow() < _useUntil ? current : null;
+            return FreshLocked();
         }
     }
 
-    private async Task<DiscoveredEndpoints> FetchLockedAsync(CancellationToken cancellationToken)
+    private Task<DiscoveredEndpoints>? FreshLocked() => _current is { } current && _time.GetUtcNow() < _useUntil ? current : null;
+
+    private async Task<DiscoveredEndpoints> FetchAsync(CancellationToken cancellationToken)
     {
         Endpoints document;
         var now = _time.GetUtcNow();
@@ -126,7 +206,8 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException && Current is not null)
         {
-            var until = now + _options.MinimumLifetime;
+            // From the failure on, not from the start of a fetch that may have taken longer than the pause itself.
+            var until = _time.GetUtcNow() + _options.MinimumLifetime;
             lock (_state)
             {
                 _useUntil = until;

@@ -19,6 +19,111 @@ public sealed class EndpointDiscoveryTests
             Task.FromResult(answer(Interlocked.Increment(ref Calls)));
     }
 
+    /// <summary>A controller whose discovery answers wait for the test: each fetch takes the next gate's outcome.</summary>
+    private sealed class GatedClient : IOrchestrationClient
+    {
+        public int Calls;
+
+        public TaskCompletionSource<Endpoints> Gate { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Called { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<ApiResponse<ConfigDocument>> GetConfigAsync(string instance, string? if_None_Match = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public async Task<Endpoints> GetEndpointsAsync(string instance, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Calls);
+            Called.TrySetResult();
+            return await Gate.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    [Test]
+    public async Task Concurrent_callers_share_one_fetch_and_its_failure()
+    {
+        var client = new GatedClient();
+        using var discovery = new EndpointDiscovery(() => client, "i-1", new TrustedOriginRegistry());
+
+        var callers = Enumerable.Range(0, 8).Select(_ => discovery.GetAsync()).ToArray();
+        await client.Called.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        client.Gate.SetException(new HttpRequestException("controller down"));
+
+        foreach (var caller in callers)
+        {
+            Assert.ThrowsAsync<HttpRequestException>(() => caller);
+        }
+
+        Assert.That(client.Calls, Is.EqualTo(1), "one fetch for every concurrent caller, also when it fails");
+    }
+
+    [Test]
+    public async Task A_refresh_does_not_settle_for_a_fetch_begun_before_it_was_asked_for()
+    {
+        var client = new GatedClient();
+        using var discovery = new EndpointDiscovery(() => client, "i-1", new TrustedOriginRegistry());
+        var first = client.Gate;
+        var getting = discovery.GetAsync();
+        await client.Called.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var second = new TaskCompletionSource<Endpoints>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Gate = second;
+        var refreshing = discovery.RefreshAsync();
+        first.SetResult(Document(60, "https://old.example.com/"));
+        Assert.That((await getting).Document.ReportingUrl, Is.EqualTo(new Uri("https://old.example.com/")));
+        second.SetResult(Document(60, "https://new.example.com/"));
+
+        Assert.That((await refreshing).Document.ReportingUrl, Is.EqualTo(new Uri("https://new.example.com/")));
+        Assert.That(client.Calls, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Disposing_during_a_fetch_ends_every_wait_and_later_calls_are_refused()
+    {
+        var client = new GatedClient();
+        var discovery = new EndpointDiscovery(() => client, "i-1", new TrustedOriginRegistry());
+        var first = discovery.GetAsync();
+        var second = discovery.GetAsync();
+        await client.Called.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        discovery.Dispose();
+
+        Assert.CatchAsync<OperationCanceledException>(() => first.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.CatchAsync<OperationCanceledException>(() => second.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.ThrowsAsync<ObjectDisposedException>(() => discovery.GetAsync());
+    }
+
+    [Test]
+    public async Task After_a_slow_failed_refresh_the_previous_document_is_kept_for_the_minimum_lifetime_from_the_failure()
+    {
+        var time = new FakeTimeProvider();
+        var fetches = 0;
+        var client = new CountingClient(_ => Document(60));
+        var slowFailing = new SlowFailingClient(time, TimeSpan.FromSeconds(10));
+        using var discovery = new EndpointDiscovery(() => Interlocked.Increment(ref fetches) == 1 ? client : slowFailing, "i-1", new TrustedOriginRegistry(),
+            new DiscoveryOptions { MinimumLifetime = TimeSpan.FromSeconds(5) }, time);
+        var document = await discovery.GetAsync();
+        time.Advance(TimeSpan.FromSeconds(61));
+
+        Assert.That(await discovery.GetAsync(), Is.SameAs(document), "the refresh failed after 10 s: the previous document is served");
+        time.Advance(TimeSpan.FromSeconds(4));
+        Assert.That(await discovery.GetAsync(), Is.SameAs(document), "and kept for 5 s from the failure, without another fetch");
+        Assert.That(fetches, Is.EqualTo(2));
+    }
+
+    /// <summary>A discovery fetch that takes a while on the fake clock and then fails.</summary>
+    private sealed class SlowFailingClient(FakeTimeProvider time, TimeSpan takes) : IOrchestrationClient
+    {
+        public Task<ApiResponse<ConfigDocument>> GetConfigAsync(string instance, string? if_None_Match = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public Task<Endpoints> GetEndpointsAsync(string instance, CancellationToken cancellationToken = default)
+        {
+            time.Advance(takes);
+            return Task.FromException<Endpoints>(new HttpRequestException("controller down"));
+        }
+    }
+
     private static Endpoints Document(int? expiresIn, string reporting = "https://reporting.example.com/") => new()
     {
         Services = [ServiceName.Reporting],

@@ -45,6 +45,34 @@ public sealed class ReportingDiscoveryTests : ControllerTestBase
     }
 
     [Test]
+    public async Task A_reporting_server_that_moved_costs_one_fresh_document_not_one_per_call_while_the_controller_still_names_it()
+    {
+        var controller = Controller.Start(TestServers);
+        var reporting = TestServers.Start();
+        var moved = TestServers.Start();
+        Controller.ServeEndpoints(controller, $$"""
+            {"services":["scheduling","reporting"],"orchestrationUrl":"{{controller.Url127()}}/","reportingUrl":"{{reporting.Url127()}}/r/","expiresIn":3600}
+            """);
+        reporting.Given(Request.Create().WithPath("/r" + EventsPath).UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(301).WithHeader("Location", moved.Url127() + "/r" + EventsPath));
+        Controller.ServeEvents(moved, "/r" + EventsPath);
+        using var provider = ClientProvider(controller, o => o.TrustedOrigins = [moved.Uri()]);
+        var client = provider.GetRequiredService<IReportingClient>();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await client.PostEventsAsync(Controller.OneEvent(), Controller.InstanceId);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(moved.Requests("/r" + EventsPath), Has.Count.EqualTo(5));
+            Assert.That(reporting.Requests("/r" + EventsPath), Has.Count.EqualTo(1), "the move is remembered after the first call");
+            Assert.That(controller.Requests($"/engines/endpoints/{Controller.InstanceId}"), Has.Count.EqualTo(2), "the first document, and one fresh one after the move");
+        });
+    }
+
+    [Test]
     public async Task The_events_url_of_the_discovery_document_wins_over_the_reporting_base_url()
     {
         var controller = Controller.Start(TestServers);
