@@ -10,13 +10,17 @@ namespace Databacker.Api.Server.Reporting;
 /// Reads the NDJSON body of the log endpoint incrementally, one line at a time, and validates each line (valid
 /// JSON, required fields, sizes). A body is all-or-nothing: either every line is valid and returned, or the first
 /// bad line is reported with its number and nothing is returned, so a client can fix and resend without duplicates.
-/// Memory is bounded by the configured body and line limits, never by what a client sends.
+/// Memory is bounded by the configured limits, never by what a client sends: besides the body, line and line-count
+/// limits, the JSON values nested in a line's <c>fields</c> and unknown members (each held as an object in memory, many
+/// times its few bytes of text) are counted, per line and per body (<see cref="NdjsonLogReaderOptions"/>).
 /// </summary>
 public sealed class NdjsonLogReader
 {
     private static readonly JsonSerializer Serializer = JsonSerializer.Create(new JsonSerializerSettings
     {
-        DateParseHandling = DateParseHandling.DateTimeOffset,
+        // None: a date-like text in fields or unknown members stays the text the agent sent (the typed timestamp is
+        // still read as a DateTimeOffset), and an offset out of range cannot escape as an ArgumentOutOfRangeException.
+        DateParseHandling = DateParseHandling.None,
         MissingMemberHandling = MissingMemberHandling.Ignore,
         MaxDepth = 32,
     });
@@ -40,7 +44,8 @@ public sealed class NdjsonLogReader
 
     /// <summary>
     /// Reads and validates a body incrementally, handing valid lines to <paramref name="onBatch"/> in batches while
-    /// it reads, so memory stays bounded by one batch however large the body is. The all-or-nothing contract is the
+    /// it reads, so memory stays bounded by one batch however large the body is: a batch is handed over at
+    /// <paramref name="batchSize"/> lines, or earlier once its lines hold 65,536 nested JSON values. The all-or-nothing contract is the
     /// caller's: stage the batches (e.g. in a transaction) and commit only when the result is <see langword="null"/>.
     /// </summary>
     /// <param name="body">The request body.</param>
@@ -75,10 +80,11 @@ public sealed class NdjsonLogReader
                         return error;
                     }
 
-                    if (onBatch is not null && entries.Count >= batchSize)
+                    if (onBatch is not null && (entries.Count >= batchSize || state.BatchValues >= BatchValueBudget))
                     {
                         await onBatch(entries, cancellationToken).ConfigureAwait(false);
                         entries.Clear();
+                        state.BatchValues = 0;
                     }
                 }
 
@@ -173,12 +179,27 @@ public sealed class NdjsonLogReader
             }
 
             state.Text.Reset(chars, text.Length);
-            using var reader = new JsonTextReader(state.Text) { ArrayPool = JsonCharArrayPool.Shared, CloseInput = false };
-            entry = Serializer.Deserialize<LogEntry>(reader);
-            if (reader.Read() && reader.TokenType != JsonToken.Comment)
+            var lineValues = Math.Min(_options.MaxNestedValuesPerLine, _options.MaxNestedValuesPerBody - state.Values);
+            using var reader = new CountingJsonTextReader(state.Text, lineValues) { ArrayPool = JsonCharArrayPool.Shared, CloseInput = false };
+            try
             {
-                return new LogBodyError(lineNumber, "Line holds more than one JSON value.", TooLarge: false);
+                entry = Serializer.Deserialize<LogEntry>(reader);
+                if (reader.Read() && reader.TokenType != JsonToken.Comment)
+                {
+                    return new LogBodyError(lineNumber, "Line holds more than one JSON value.", TooLarge: false);
+                }
             }
+            finally
+            {
+                state.Values += reader.NestedValues;
+                state.BatchValues += reader.NestedValues;
+            }
+        }
+        catch (TooManyValuesException)
+        {
+            return state.Values >= _options.MaxNestedValuesPerBody
+                ? new LogBodyError(lineNumber, $"The body holds more than {_options.MaxNestedValuesPerBody} JSON values in fields.", TooLarge: true)
+                : new LogBodyError(lineNumber, $"Line holds more than {_options.MaxNestedValuesPerLine} JSON values in fields.", TooLarge: true);
         }
         catch (JsonException error)
         {
@@ -187,6 +208,11 @@ public sealed class NdjsonLogReader
         catch (DecoderFallbackException)
         {
             return new LogBodyError(lineNumber, "Line is not valid UTF-8.", TooLarge: false);
+        }
+        catch (Exception error) when (error is ArgumentException or FormatException or OverflowException or InvalidCastException)
+        {
+            // A value Newtonsoft read but could not convert (a timestamp offset beyond ±14 hours, say): the line's fault.
+            return new LogBodyError(lineNumber, "Line is not a valid log entry: " + error.Message.Split('\n')[0].Trim(), TooLarge: false);
         }
         finally
         {
@@ -240,7 +266,38 @@ public sealed class NdjsonLogReader
         public long LineNumber;
         public long Total;
         public long Lines;
+        public long Values;
+        public long BatchValues;
     }
+
+    // A batch of ReadBatchesAsync is handed over early once its lines hold this many nested values.
+    private const int BatchValueBudget = 64 * 1024;
+
+    /// <summary>
+    /// Counts the JSON values nested below a line's own members (depth 2 and more: what <c>fields</c> and unknown
+    /// members hold, each kept as an object in memory) and stops the line at the limit.
+    /// </summary>
+    private sealed class CountingJsonTextReader(TextReader text, long limit) : JsonTextReader(text)
+    {
+        public long NestedValues { get; private set; }
+
+        public override bool Read()
+        {
+            if (!base.Read())
+            {
+                return false;
+            }
+
+            if (Depth >= 2 && TokenType is not (JsonToken.EndObject or JsonToken.EndArray or JsonToken.Comment) && ++NestedValues > limit)
+            {
+                throw new TooManyValuesException();
+            }
+
+            return true;
+        }
+    }
+
+    private sealed class TooManyValuesException : Exception;
 
     // The first line of Newtonsoft's message names the member, path and position; the client sent the data itself.
     private static string Describe(JsonException error) => error.Message.Split('\n')[0].Trim();

@@ -165,4 +165,80 @@ public class NdjsonLogReaderTests
         Assert.That(error!.Line, Is.EqualTo(11));
         Assert.That(error.TooLarge, Is.True);
     }
+
+    private static string LineWithFields(long seq, string fields) =>
+        $$"""{"run":"{{Run}}","seq":{{seq}},"timestamp":"2026-11-26T20:00:00Z","stream":"stdout","message":"m","fields":{{fields}}}""";
+
+    private static string Zeros(int count) => "{\"a\":[" + string.Join(",", Enumerable.Repeat("0", count)) + "]}";
+
+    [TestCase("2026-11-26T20:00:00+99:00")]
+    [TestCase("2026-11-26T20:00:00-15:00")]
+    [TestCase("9999-12-31T23:59:59-01:00")]
+    public async Task A_timestamp_out_of_range_is_a_bad_line_not_a_server_error(string timestamp)
+    {
+        var bad = $$"""{"run":"{{Run}}","seq":1,"timestamp":"{{timestamp}}","stream":"stdout","message":"m"}""";
+
+        var result = await Read(Line(0) + "\n" + bad + "\n");
+
+        Assert.That(result.Succeeded, Is.False);
+        Assert.That(result.Error!.Line, Is.EqualTo(2));
+        Assert.That(result.Error.TooLarge, Is.False);
+    }
+
+    [Test]
+    public async Task Date_like_texts_in_fields_come_back_as_the_agent_sent_them()
+    {
+        var result = await Read(LineWithFields(0, """{"when":"2026-01-01T00:00:00.1234567Z","odd":"2026-01-01T00:00:00+15:00"}""") + "\n");
+
+        Assert.That(result.Succeeded, Is.True, result.Error?.Reason);
+        Assert.That(result.Entries[0].Fields!["when"], Is.EqualTo("2026-01-01T00:00:00.1234567Z"));
+        Assert.That(result.Entries[0].Fields!["odd"], Is.EqualTo("2026-01-01T00:00:00+15:00"));
+        Assert.That(result.Entries[0].Timestamp, Is.EqualTo(DateTimeOffset.Parse("2026-11-26T20:00:00Z", System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Test]
+    public async Task A_line_whose_fields_hold_more_values_than_the_limit_is_too_large_and_a_smaller_one_passes()
+    {
+        var options = new NdjsonLogReaderOptions { MaxNestedValuesPerLine = 1000 };
+
+        var fits = await Read(LineWithFields(0, Zeros(990)) + "\n", options);
+        var over = await Read(LineWithFields(0, Zeros(10)) + "\n" + LineWithFields(1, Zeros(1000)) + "\n", options);
+
+        Assert.That(fits.Succeeded, Is.True, fits.Error?.Reason);
+        Assert.That(over.Succeeded, Is.False);
+        Assert.That((over.Error!.Line, over.Error.TooLarge), Is.EqualTo((2L, true)));
+        Assert.That(over.Error.Reason, Does.Contain("1000"));
+    }
+
+    [Test]
+    public async Task A_body_whose_lines_together_hold_more_values_than_the_limit_is_too_large()
+    {
+        var options = new NdjsonLogReaderOptions { MaxNestedValuesPerLine = 1000, MaxNestedValuesPerBody = 2000 };
+        var body = string.Join("\n", Enumerable.Range(0, 5).Select(i => LineWithFields(i, Zeros(600)))) + "\n";
+
+        var result = await Read(body, options);
+
+        Assert.That(result.Succeeded, Is.False);
+        Assert.That((result.Error!.Line, result.Error.TooLarge), Is.EqualTo((4L, true)), "600 + 600 + 600 fit, the fourth line's values do not");
+        Assert.That(result.Error.Reason, Does.Contain("body"));
+    }
+
+    [Test]
+    public async Task ReadBatchesAsync_hands_over_a_batch_early_once_its_lines_hold_many_values()
+    {
+        var options = new NdjsonLogReaderOptions { MaxNestedValuesPerLine = 50_000 };
+        var body = string.Join("\n", Enumerable.Range(0, 4).Select(i => LineWithFields(i, Zeros(40_000)))) + "\n";
+        var sizes = new List<int>();
+
+        var error = await new NdjsonLogReader(options).ReadBatchesAsync(
+            new MemoryStream(Encoding.UTF8.GetBytes(body)),
+            (batch, _) =>
+            {
+                sizes.Add(batch.Count);
+                return ValueTask.CompletedTask;
+            });
+
+        Assert.That(error, Is.Null, error?.Reason);
+        Assert.That(sizes, Is.EqualTo(new[] { 2, 2 }), "80,000 values after two lines: over the 65,536 a batch holds");
+    }
 }
