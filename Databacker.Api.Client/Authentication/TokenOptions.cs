@@ -89,4 +89,6 @@ public sealed class TokenOptions
             }
         }
     }
+
+    internal TokenOptions Copy() => (TokenOptions)MemberwiseClone();
 }

@@ -7,10 +7,14 @@ internal sealed class DatabackerClientOptionsPostConfigure : IPostConfigureOptio
 {
     public void PostConfigure(string? name, DatabackerClientOptions options)
     {
-        if (options.Token is { } token)
+        // Filled in a copy: the token settings may be an object the caller shares (a builder's options built twice for two
+        // controllers), which must not keep the first controller's issuer and instance id as if the caller had set them.
+        if (options.Token is { } token && (token.Issuer is null || token.ClientId is null))
         {
-            token.Issuer ??= options.Controller;
-            token.ClientId ??= options.InstanceId;
+            var filled = token.Copy();
+            filled.Issuer ??= options.Controller;
+            filled.ClientId ??= options.InstanceId;
+            options.Token = filled;
         }
     }
 }

@@ -38,6 +38,38 @@ public sealed class DatabackerClientBuilderTests
     }
 
     [Test]
+    public async Task Options_built_twice_for_two_controllers_authenticate_each_client_with_its_own_controller()
+    {
+        using var servers = new Servers();
+        using var key = EcdsaKey.Generate();
+        var first = Controller.Start(servers);
+        var second = Controller.Start(servers);
+        foreach (var controller in new[] { first, second })
+        {
+            Controller.ServeEndpoints(controller, $$"""{"services":["scheduling"],"orchestrationUrl":"{{controller.Url127()}}/"}""");
+        }
+
+        var options = new DatabackerClientOptions { Controller = first.Uri(), InstanceId = Controller.InstanceId, Key = key };
+        await using (var client = new DatabackerClientBuilder(options).Build())
+        {
+            await client.Orchestration.GetEndpointsAsync(Controller.InstanceId);
+        }
+
+        options.Controller = second.Uri();
+        await using (var client = new DatabackerClientBuilder(options).Build())
+        {
+            await client.Orchestration.GetEndpointsAsync(Controller.InstanceId);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Token.Issuer, Is.Null, "the caller's options keep what the caller set");
+            Assert.That(TokenServer.TokenRequests(first), Is.EqualTo(1));
+            Assert.That(TokenServer.TokenRequests(second), Is.EqualTo(1), "the second client asks its own controller for its token");
+        });
+    }
+
+    [Test]
     public void Build_fails_with_every_options_message_at_once()
     {
         var ex = Assert.Throws<OptionsValidationException>(() => new DatabackerClientBuilder(new DatabackerClientOptions()).Build());
