@@ -62,8 +62,16 @@ public sealed class AccessTokenHandler : DelegatingHandler
         var token = await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
         request.Headers.Authorization = HeaderFor(token);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Unauthorized || !body.CanReplay)
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
+            return response;
+        }
+
+        if (!body.CanReplay)
+        {
+            // Not sent again (its streamed body is gone), but the rejected token is not offered to the next call either.
+            AuthenticationLog.Unauthorized(_logger, request.Method, uri);
+            _tokens.Forget(token);
             return response;
         }
 

@@ -112,6 +112,18 @@ public sealed class AccessTokenProvider : IDisposable
         }
     }
 
+    /// <summary>Forgets <paramref name="rejected"/> if it is still the cached token (a newer one is kept).</summary>
+    internal void Forget(AccessToken rejected)
+    {
+        lock (_gate)
+        {
+            if (_current is { } current && ReferenceEquals(current.Token, rejected))
+            {
+                _current = null;
+            }
+        }
+    }
+
     /// <summary>Cancels a fetch in progress.</summary>
     public void Dispose()
     {

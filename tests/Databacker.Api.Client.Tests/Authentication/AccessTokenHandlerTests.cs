@@ -125,6 +125,30 @@ public sealed class AccessTokenHandlerTests
     }
 
     [Test]
+    public async Task A_401_to_a_streamed_body_is_returned_and_the_next_call_does_not_reuse_the_rejected_token()
+    {
+        var server = _servers.Start();
+        TokenServer.AddTokenEndpoint(server);
+        server.Given(Request.Create().WithPath("/log").UsingPost()).InScenario("revoked").WillSetStateTo("after")
+            .RespondWith(Response.Create().WithStatusCode(401));
+        server.Given(Request.Create().WithPath("/log").UsingPost()).InScenario("revoked").WhenStateIs("after")
+            .RespondWith(Response.Create().WithStatusCode(201));
+        var registry = new TrustedOriginRegistry([server.Uri()]);
+        using var tokens = TestPipelines.Tokens(server.Uri(), new FakeAssertions());
+        using var client = TestPipelines.Client(auth: new AccessTokenHandler(tokens, registry));
+
+        using (var rejected = await client.PostAsync(server.Uri("/log"), new StreamContent(new NonSeekableStream("{}\n"u8.ToArray()))))
+        {
+            Assert.That(rejected.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "a streamed body cannot be sent again");
+        }
+
+        using var next = await client.PostAsync(server.Uri("/log"), new StreamContent(new NonSeekableStream("{}\n"u8.ToArray())));
+
+        Assert.That(next.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        Assert.That(server.Requests("/log").Select(e => e.Header("Authorization")), Is.EqualTo(new[] { "Bearer tok-1", "Bearer tok-2" }));
+    }
+
+    [Test]
     public async Task Token_is_refreshed_ahead_at_80_percent_of_its_lifetime_while_the_old_one_is_still_served()
     {
         var server = _servers.Start();
