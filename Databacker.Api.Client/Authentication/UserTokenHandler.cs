@@ -45,7 +45,9 @@ public sealed class UserTokenHandler : DelegatingHandler
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        if (_tokens is null)
+        // The source of the caller's scope (set by the administration client resolved there), else this handler's own.
+        var tokens = request.Options.TryGetValue(PipelineOptionKeys.UserTokens, out var callers) ? callers : _tokens;
+        if (tokens is null)
         {
             throw new UserTokenRequiredException(
                 $"{request.Method} {uri} was not sent: administration routes need an end user's token, and none is configured. " +
@@ -66,7 +68,7 @@ public sealed class UserTokenHandler : DelegatingHandler
         }
 
         var body = await RequestBody.CaptureAsync(request, cancellationToken).ConfigureAwait(false);
-        var token = Checked(await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false));
+        var token = Checked(await tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized || !body.CanReplay)
@@ -78,7 +80,7 @@ public sealed class UserTokenHandler : DelegatingHandler
         string? fresh;
         try
         {
-            fresh = await _tokens.RefreshAfterRejectionAsync(token, cancellationToken).ConfigureAwait(false);
+            fresh = await tokens.RefreshAfterRejectionAsync(token, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -114,7 +114,7 @@ public static class DatabackerClientServiceCollectionExtensions
                     sp.GetRequiredService<IEndpointDiscovery>(), Options(sp).BaseAddress, sp.GetService<ILogger<ReportingRouteHandler>>())),
             authenticated: true,
             ReportingScope);
-        AddPipeline(services.AddHttpClient<IAdministrationClient, AdministrationClient>(DatabackerClientNames.Administration, ConfigureClient), authenticated: true, endUser: true);
+        AddPipeline(AddAdministrationClient(services), authenticated: true, endUser: true);
         AddPipeline(services.AddHttpClient<IAuthClient, AuthClient>(DatabackerClientNames.Auth, ConfigureClient), authenticated: false);
         return services;
     }
@@ -149,7 +149,7 @@ public static class DatabackerClientServiceCollectionExtensions
         // Whether a user token source is registered, without creating it (it may be scoped, or read these options).
         services.AddSingleton<IValidateOptions<DatabackerClientOptions>>(sp => new DatabackerClientOptionsValidator(
             () => sp.GetRequiredService<IServiceProviderIsService>().IsService(typeof(IUserTokenSource))));
-        AddPipeline(services.AddHttpClient<IAdministrationClient, AdministrationClient>(DatabackerClientNames.Administration, ConfigureClient), authenticated: true, endUser: true);
+        AddPipeline(AddAdministrationClient(services), authenticated: true, endUser: true);
         return services;
     }
 
@@ -158,7 +158,9 @@ public static class DatabackerClientServiceCollectionExtensions
     /// that needs services from the container (an OIDC token cache, the signed-in user's session). Ignored when
     /// <see cref="DatabackerClientOptions.UserTokens"/> is set.
     /// </summary>
-    /// <typeparam name="TSource">The token source; a singleton.</typeparam>
+    /// <typeparam name="TSource">The token source; registered as a singleton. For a per-request user (a dashboard),
+    /// register it scoped instead (<c>services.AddScoped&lt;IUserTokenSource, TSource&gt;()</c>): an
+    /// <see cref="IAdministrationClient"/> resolved in a scope sends the token of that scope's source.</typeparam>
     /// <param name="services">The service collection.</param>
     /// <returns>The service collection.</returns>
     public static IServiceCollection AddDatabackerUserTokens<TSource>(this IServiceCollection services)
@@ -207,6 +209,18 @@ public static class DatabackerClientServiceCollectionExtensions
         });
         services.TryAddSingleton<CircuitBreakerRegistry>();
         return true;
+    }
+
+    // The administration client is created in the caller's scope, and takes the end user's token source from there (a
+    // scoped source, the signed-in user's, is that user's; the handlers live in a scope of their own, shared by callers).
+    private static IHttpClientBuilder AddAdministrationClient(IServiceCollection services)
+    {
+        var builder = services.AddHttpClient(DatabackerClientNames.Administration, ConfigureClient);
+        builder.AddTypedClient<IAdministrationClient>((http, sp) => new AdministrationClient(http)
+        {
+            CallerUserTokens = Options(sp).UserTokens is null ? sp.GetService<IUserTokenSource>() : null,
+        });
+        return builder;
     }
 
     // Handlers are added outermost first, in the order DatabackerPipeline documents.

@@ -16,10 +16,20 @@ public partial class ReportingClient
     partial void PrepareRequest(HttpClient client, HttpRequestMessage request, string url) => DatabackerRequest.Capture(request);
 }
 
-/// <content>Captures the per-call overrides of <see cref="DatabackerRequest"/>.</content>
+/// <content>Captures the per-call overrides of <see cref="DatabackerRequest"/> and the caller's user token source.</content>
 public partial class AdministrationClient
 {
-    partial void PrepareRequest(HttpClient client, HttpRequestMessage request, string url) => DatabackerRequest.Capture(request);
+    /// <summary>The end user's token source of the scope this client was resolved in (a scoped source: the signed-in user's).</summary>
+    internal Authentication.IUserTokenSource? CallerUserTokens { get; init; }
+
+    partial void PrepareRequest(HttpClient client, HttpRequestMessage request, string url)
+    {
+        DatabackerRequest.Capture(request);
+        if (CallerUserTokens is { } tokens)
+        {
+            request.Options.Set(PipelineOptionKeys.UserTokens, tokens);
+        }
+    }
 }
 
 /// <content>Captures the per-call overrides of <see cref="DatabackerRequest"/>.</content>

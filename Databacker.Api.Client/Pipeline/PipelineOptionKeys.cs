@@ -3,6 +3,12 @@ namespace Databacker.Api.Client.Pipeline;
 /// <summary>Keys of the per-call state that handlers share through <see cref="HttpRequestMessage.Options"/>.</summary>
 internal static class PipelineOptionKeys
 {
+    /// <summary>
+    /// The end user's token source of the caller's scope, set by an administration client resolved there: the
+    /// <see cref="Authentication.UserTokenHandler"/> lives in the handler's own scope, shared by every caller.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<Authentication.IUserTokenSource> UserTokens = new("Databacker.Api.Client.UserTokens");
+
     /// <summary>The body captured once per logical call, reused for every hop and retry.</summary>
     public static readonly HttpRequestOptionsKey<RequestBody> Body = new("Databacker.Api.Client.Body");
 

@@ -119,7 +119,7 @@ public sealed class AdministrationClientTests : ControllerTestBase
     public async Task A_scoped_token_source_passes_start_up_with_scope_validation_on_and_is_used()
     {
         // The options check asks whether a source is registered without resolving it from the root provider, which a
-        // scoped source (the signed-in user's session) would refuse there; the handler resolves it in its own scope.
+        // scoped source (the signed-in user's session) would refuse there; the client takes it from the caller's scope.
         var server = Controller.Start(TestServers);
         Controller.ServeInstance(server);
         var services = new ServiceCollection();
@@ -128,7 +128,8 @@ public sealed class AdministrationClientTests : ControllerTestBase
         using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
 
         provider.GetRequiredService<IStartupValidator>().Validate();
-        await provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
+        using var scope = provider.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
 
         Assert.That(server.Requests(Controller.InstancePath).Single().Header("Authorization"), Is.EqualTo($"Bearer {FixedSource.Token}"));
     }
@@ -303,6 +304,48 @@ public sealed class AdministrationClientTests : ControllerTestBase
         {
             yield return current;
         }
+    }
+
+    /// <summary>The signed-in user of a request scope, as a dashboard has it.</summary>
+    private sealed class Session
+    {
+        public string User { get; set; } = "nobody";
+    }
+
+    private sealed class SessionSource(Session session) : IUserTokenSource
+    {
+        public ValueTask<string> GetTokenAsync(CancellationToken cancellationToken) => new("token-of-" + session.User);
+
+        public ValueTask<string?> RefreshAfterRejectionAsync(string rejectedToken, CancellationToken cancellationToken) => new((string?)null);
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task A_scoped_token_source_gives_each_callers_scope_its_own_users_token(bool agentRegistration)
+    {
+        var server = Controller.Start(TestServers);
+        Controller.ServeInstance(server);
+        var services = new ServiceCollection();
+        services.AddScoped<Session>();
+        services.AddScoped<IUserTokenSource, SessionSource>();
+        if (agentRegistration)
+        {
+            services.AddDatabackerClient(o => Controller.Configure(o, server, Key));
+        }
+        else
+        {
+            services.AddDatabackerAdministrationClient(o => o.Controller = server.Uri());
+        }
+
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        foreach (var user in new[] { "alice", "bob" })
+        {
+            using var scope = provider.CreateScope();
+            scope.ServiceProvider.GetRequiredService<Session>().User = user;
+            await scope.ServiceProvider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
+        }
+
+        Assert.That(server.Requests(Controller.InstancePath).Select(r => r.Header("Authorization")), Is.EqualTo(new[] { "Bearer token-of-alice", "Bearer token-of-bob" }));
     }
 
     private sealed class FixedSource : IUserTokenSource
