@@ -35,6 +35,7 @@ public sealed class ErrorTests
     [TestCase("{\"events\": []}", TestName = "A body failing validation is a 400 invalid-body problem")]
     [TestCase("{\"events\":[{\"id\":\"not-a-uuid\",\"run\":\"5b0c8f1e-2f7d-4a51-9d0e-0a2b4c6d8e10\",\"type\":\"run-started\",\"timestamp\":\"2025-01-01T00:00:00Z\"}]}", TestName = "A nested member of the wrong type is a 400 invalid-body problem")]
     [TestCase("", TestName = "An empty body is a 400 invalid-body problem")]
+    [TestCase("{\"events\": [null]}", TestName = "A null item in an array is a 400 invalid-body problem")]
     public async Task Invalid_bodies_are_400_problems_listing_the_errors(string body)
     {
         await using var host = await TestServerHost.StartAsync();
