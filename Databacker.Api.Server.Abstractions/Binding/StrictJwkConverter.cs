@@ -38,6 +38,11 @@ internal sealed class StrictJwkConverter : Newtonsoft.Json.JsonConverter
         {
             // Anything else (curve, point, kid …) is reported by the action with the reason.
         }
+        catch (System.Text.Json.JsonException)
+        {
+            // Newtonsoft reads JavaScript-isms (undefined, new Date(1)) that are not JSON: the body is invalid, not the server.
+            throw new JsonSerializationException("The key is not a valid JSON object.");
+        }
 
         var jwk = new Jwk();
         serializer.Populate(json.CreateReader(), jwk);

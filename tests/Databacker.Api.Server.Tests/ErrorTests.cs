@@ -106,6 +106,29 @@ public sealed class ErrorTests
         await Problems.AssertProblemAsync(response, 400, DatabackerProblemTypes.InvalidBody);
     }
 
+    [TestCase("""{"kty":"EC","crv":"P-256","kid":undefined,"x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}""")]
+    [TestCase("""{"kty":"EC","crv":"P-256","kid":new Date(1),"x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}""")]
+    public async Task A_registration_key_with_javascript_values_that_are_not_json_is_a_400(string jwk)
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var request = host.Request(HttpMethod.Post, "/instances/orders-db/keys", TestServerHost.UserToken());
+        request.Content = new StringContent(jwk, Encoding.UTF8, "application/jwk+json");
+        using var response = await host.Client.SendAsync(request);
+        await Problems.AssertProblemAsync(response, 400, DatabackerProblemTypes.InvalidBody);
+    }
+
+    [TestCase("""{"version":"config.databack.io/v1","kind":{},"metadata":{"name":"r"},"spec":{}}""")]
+    [TestCase("""{"version":"config.databack.io/v1","kind":[1],"metadata":{"name":"r"},"spec":{}}""")]
+    [TestCase("""{"version":"config.databack.io/v1","kind":5,"metadata":{"name":"r"},"spec":{}}""")]
+    public async Task A_configuration_whose_kind_is_not_a_string_is_a_400(string document)
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var request = host.Request(HttpMethod.Put, "/instances/orders-db/config", TestServerHost.UserToken());
+        request.Content = new StringContent(document, Encoding.UTF8, "application/vnd.databack.device-config.v1+json");
+        using var response = await host.Client.SendAsync(request);
+        await Problems.AssertProblemAsync(response, 400, DatabackerProblemTypes.InvalidBody);
+    }
+
     [Test]
     public async Task A_public_registration_key_binds()
     {
