@@ -7,7 +7,8 @@ namespace Databacker.Api.Server.Negotiation;
 /// Chooses the representation of a response from <c>Accept</c>, and checks a request's <c>Content-Type</c>, by the
 /// rules of the API's versioning: an explicit version selects that version; a vendor type without a version selects
 /// the highest; a version without a format selects JSON; no <c>Accept</c>, <c>*/*</c> or <c>application/*</c> select
-/// the highest version of the default format; q-values are honoured (the most specific matching range decides).
+/// the highest version of the default format; q-values are honoured (the most specific matching range decides: an exact
+/// type, then a stated version, then a stated format, then the vendor type alone, then <c>type/*</c>, then <c>*/*</c>).
 /// </summary>
 public static class MediaTypeNegotiator
 {
@@ -39,6 +40,7 @@ public static class MediaTypeNegotiator
         var bestQuality = 0.0;
         var bestSpecificity = -1;
         var bestVersion = -1;
+        var bestDefaultFormat = false;
         foreach (var candidate in available)
         {
             VendorMediaType.TryParse(candidate, out var vendor);
@@ -55,19 +57,23 @@ public static class MediaTypeNegotiator
             }
 
             var version = vendor?.Version ?? 0;
+            var defaultFormat = vendor?.EffectiveFormat == VendorMediaType.DefaultFormat;
             if (quality <= 0.0)
             {
                 continue;
             }
 
+            // Ties go to the default format (*/* means "the default representation"), then to the highest version.
             if (quality > bestQuality
                 || (quality == bestQuality && specificity > bestSpecificity)
-                || (quality == bestQuality && specificity == bestSpecificity && version > bestVersion))
+                || (quality == bestQuality && specificity == bestSpecificity && defaultFormat && !bestDefaultFormat)
+                || (quality == bestQuality && specificity == bestSpecificity && defaultFormat == bestDefaultFormat && version > bestVersion))
             {
                 best = candidate;
                 bestQuality = quality;
                 bestSpecificity = specificity;
                 bestVersion = version;
+                bestDefaultFormat = defaultFormat;
             }
         }
 
@@ -136,7 +142,10 @@ public static class MediaTypeNegotiator
         return best;
     }
 
-    /// <summary>How specifically a range matches a candidate: -1 no match, 0 <c>*/*</c>, 1 <c>type/*</c>, 2–3 partial vendor type, 4 exact.</summary>
+    /// <summary>
+    /// How specifically a range matches a candidate: -1 no match, 0 <c>*/*</c>, 1 <c>type/*</c>, 2 the vendor type alone,
+    /// 3 with a format but no version, 4 with a version (so <c>….v2;q=0</c> excludes v2 even beside <c>…+json</c>), 5 exact.
+    /// </summary>
     private static int Specificity(MediaTypeHeaderValue range, string candidate, VendorMediaType? vendor)
     {
         var rangeText = range.MediaType.Value ?? string.Empty;
@@ -147,7 +156,7 @@ public static class MediaTypeNegotiator
 
         if (string.Equals(rangeText, candidate, StringComparison.OrdinalIgnoreCase))
         {
-            return 4;
+            return 5;
         }
 
         if (range.MatchesAllSubTypes)
@@ -168,7 +177,7 @@ public static class MediaTypeNegotiator
 
         if (requested.Version is { } version)
         {
-            return version == vendor.Version ? 3 : -1;
+            return version == vendor.Version ? 4 : -1;
         }
 
         return requested.Format is null ? 2 : 3;

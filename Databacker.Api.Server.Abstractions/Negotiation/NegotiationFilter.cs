@@ -25,7 +25,7 @@ internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes) : IAsync
 
         var request = context.HttpContext.Request;
         string? requestMediaType = null;
-        if (entry.Consumes.Count > 0 && HasBody(request))
+        if (entry.Consumes.Count > 0 && HasBody(context.HttpContext))
         {
             requestMediaType = MediaTypeNegotiator.SelectRequestMediaType(request.ContentType, entry.Consumes);
             if (requestMediaType is null)
@@ -34,6 +34,15 @@ internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes) : IAsync
                     $"The body's media type '{request.ContentType}' is not supported; send one of: {string.Join(", ", entry.Consumes)}.",
                     new Dictionary<string, object?> { ["supported"] = entry.Consumes });
                 return Task.CompletedTask;
+            }
+
+            // A type that denotes a supported one without naming it exactly (a version without a format means JSON) is
+            // bound as the one it denotes: the formatters know only the exact types.
+            if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var given)
+                && !string.Equals(given.MediaType.Value, requestMediaType, StringComparison.OrdinalIgnoreCase))
+            {
+                given.MediaType = requestMediaType;
+                request.ContentType = given.ToString();
             }
         }
 
@@ -90,6 +99,18 @@ internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes) : IAsync
     {
     }
 
-    private static bool HasBody(HttpRequest request) =>
-        request.ContentLength is > 0 || (request.ContentLength is null && (request.Headers.TransferEncoding.Count > 0 || request.ContentType is not null));
+    // The server's own answer when it has one (an HTTP/2 or HTTP/3 body needs neither Content-Length nor a content type),
+    // else the headers' (a test server, say).
+    private static bool HasBody(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentLength is 0)
+        {
+            return false;
+        }
+
+        return context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>() is { } detection
+            ? detection.CanHaveBody
+            : request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0 || request.ContentType is not null;
+    }
 }

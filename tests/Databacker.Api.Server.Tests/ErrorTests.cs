@@ -29,6 +29,18 @@ public sealed class ErrorTests
         });
     }
 
+    [TestCase("application/vnd.databack.events.v1")]
+    [TestCase("application/vnd.databack.events.v1; charset=utf-8")]
+    [TestCase("application/vnd.databack.events+json")]
+    public async Task A_content_type_that_denotes_a_supported_one_is_bound_as_it(string contentType)
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var content = new StringContent(ValidBatch, Encoding.UTF8);
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        using var response = await PostEvents(host, content);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+    }
+
     [TestCase("{\"events\": [", TestName = "Malformed JSON is a 400 invalid-body problem")]
     [TestCase("{\"events\": \"not a list\"}", TestName = "A member of the wrong type is a 400 invalid-body problem")]
     [TestCase("{}", TestName = "A missing required member is a 400 invalid-body problem")]

@@ -11,8 +11,19 @@ public sealed class MediaTypeNegotiatorTests
     [TestCase("application/vnd.databack.run.v2+yaml;q=0.2, application/vnd.databack.run.v1+json;q=0.3", "application/vnd.databack.run.v1+json")]
     [TestCase("application/vnd.databack.run.v2+yaml;q=1, application/vnd.databack.run.v2+json;q=0.5", "application/vnd.databack.run.v2+yaml")]
     [TestCase("APPLICATION/VND.DATABACK.RUN.V1+JSON", "application/vnd.databack.run.v1+json")]
+    [TestCase("application/vnd.databack.run.v2;q=0, application/vnd.databack.run+json", "application/vnd.databack.run.v1+json")]
+    [TestCase("application/vnd.databack.run+json, application/vnd.databack.run.v2;q=0", "application/vnd.databack.run.v1+json")]
+    [TestCase("*/*", "application/vnd.databack.run.v2+json")]
+    [TestCase("application/*", "application/vnd.databack.run.v2+json")]
     public void The_highest_quality_and_most_specific_match_wins(string accept, string expected) =>
         Assert.That(MediaTypeNegotiator.SelectResponseMediaType([accept], Available), Is.EqualTo(expected));
+
+    [TestCase("*/*")]
+    [TestCase("application/*")]
+    public void A_wildcard_selects_the_default_format_even_when_another_format_has_a_higher_version(string accept) =>
+        Assert.That(
+            MediaTypeNegotiator.SelectResponseMediaType([accept], ["application/vnd.databack.run.v1+json", "application/vnd.databack.run.v2+yaml"]),
+            Is.EqualTo("application/vnd.databack.run.v1+json"));
 
     [Test]
     public void The_default_is_the_highest_version_of_json_not_another_format() =>
