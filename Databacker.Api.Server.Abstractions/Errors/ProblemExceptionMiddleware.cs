@@ -33,9 +33,10 @@ internal sealed class ProblemExceptionMiddleware(RequestDelegate next, ILogger<P
                 await ProblemWriter.WriteAsync(context, status, ProblemWriter.TypeForStatus(status), "The request could not be read.").ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
         {
-            // The client went away; there is nobody to answer.
+            // The client went away (reading its body may fail with an IOException as well as a cancellation): there is
+            // nobody to answer, and nothing went wrong on this side.
         }
         catch (Exception exception) when (!context.Response.HasStarted)
         {

@@ -11,6 +11,7 @@ public sealed class InMemoryReportingStore : ILogStore, IEventStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Instance, Guid Run), SortedDictionary<long, LogEntry>> _logs = [];
+    private readonly Dictionary<(string Instance, Guid Run), long> _highestSeq = [];
     private readonly Dictionary<(string Instance, Guid Id), Event> _events = [];
 
     /// <inheritdoc />
@@ -32,6 +33,10 @@ public sealed class InMemoryReportingStore : ILogStore, IEventStore
                 if (lines.TryAdd(entry.Seq, entry))
                 {
                     accepted++;
+                    if (!_highestSeq.TryGetValue(key, out var highest) || entry.Seq > highest)
+                    {
+                        _highestSeq[key] = entry.Seq;
+                    }
                 }
                 else
                 {
@@ -40,9 +45,11 @@ public sealed class InMemoryReportingStore : ILogStore, IEventStore
 
                 last = entry;
             }
-        }
 
-        return Task.FromResult(new LogReceipt { Accepted = accepted, Duplicates = duplicates, Run = last?.Run, LastSeq = last?.Seq });
+            // The contract's lastSeq: the highest seq stored for the run (of the last line), not the last line's own.
+            long? lastSeq = last is not null && _highestSeq.TryGetValue((instance, last.Run), out var stored) ? stored : null;
+            return Task.FromResult(new LogReceipt { Accepted = accepted, Duplicates = duplicates, Run = last?.Run, LastSeq = lastSeq });
+        }
     }
 
     /// <inheritdoc />

@@ -184,9 +184,14 @@ public sealed class NdjsonLogReader
             try
             {
                 entry = Serializer.Deserialize<LogEntry>(reader);
-                if (reader.Read() && reader.TokenType != JsonToken.Comment)
+
+                // Comments may follow the value; another value may not, also after a comment.
+                while (reader.Read())
                 {
-                    return new LogBodyError(lineNumber, "Line holds more than one JSON value.", TooLarge: false);
+                    if (reader.TokenType != JsonToken.Comment)
+                    {
+                        return new LogBodyError(lineNumber, "Line holds more than one JSON value.", TooLarge: false);
+                    }
                 }
             }
             finally

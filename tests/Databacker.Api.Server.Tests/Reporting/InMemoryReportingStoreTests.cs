@@ -24,6 +24,18 @@ public class InMemoryReportingStoreTests
     }
 
     [Test]
+    public async Task The_receipt_gives_the_highest_seq_stored_for_the_run_not_the_last_lines()
+    {
+        var store = new InMemoryReportingStore();
+        var run = Guid.NewGuid();
+        await store.AppendAsync("a", [Line(run, 5), Line(run, 9)]);
+
+        var receipt = await store.AppendAsync("a", [Line(run, 7), Line(run, 3)]);
+
+        Assert.That((receipt.Run, receipt.LastSeq), Is.EqualTo(((Guid?)run, (long?)9)));
+    }
+
+    [Test]
     public async Task Events_are_deduplicated_by_id_and_aggregated_into_runs()
     {
         var store = new InMemoryReportingStore();

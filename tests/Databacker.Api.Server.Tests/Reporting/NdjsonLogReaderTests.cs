@@ -37,6 +37,7 @@ public class NdjsonLogReaderTests
     [TestCase("""{"run":"0b3c1b8e-3c55-4c55-9a58-8f0d2e0e7c11","seq":1,"timestamp":"2026-11-26T20:00:00Z","stream":"stdin","message":"m"}""", 2)]
     [TestCase("""{"run":"nope","seq":1,"timestamp":"2026-11-26T20:00:00Z","stream":"stdout","message":"m"}""", 2)]
     [TestCase("[1,2,3]", 2)]
+    [TestCase("""{"run":"0b3c1b8e-3c55-4c55-9a58-8f0d2e0e7c11","seq":1,"timestamp":"2026-11-26T20:00:00Z","stream":"stdout","message":"m"} /* c */ {"run":"0b3c1b8e-3c55-4c55-9a58-8f0d2e0e7c11","seq":9,"timestamp":"2026-11-26T20:00:00Z","stream":"stdout","message":"hidden"}""", 2)]
     public async Task First_bad_line_is_reported_with_its_number_and_nothing_is_returned(string bad, long expectedLine)
     {
         var result = await Read(Line(0) + "\n" + bad + "\n" + Line(2) + "\n");
