@@ -10,7 +10,8 @@ public interface IEndpointDiscovery
     /// <summary>The cached document if it is still fresh, otherwise a newly fetched one (one fetch for every concurrent caller).</summary>
     /// <param name="cancellationToken">Cancels waiting.</param>
     /// <returns>The discovered endpoints.</returns>
-    /// <exception cref="Exceptions.DatabackerApiException">The document could not be fetched and no earlier one is cached.</exception>
+    /// <exception cref="Exceptions.DatabackerApiException">The controller refused the document and no earlier one is cached.</exception>
+    /// <exception cref="HttpRequestException">The controller could not be reached and no earlier one is cached.</exception>
     Task<DiscoveredEndpoints> GetAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Fetches the document now, whatever the cache holds.</summary>

@@ -16,8 +16,11 @@ namespace Databacker.Api.Client.Pipeline;
 public sealed class DatabackerRequestOverrides
 {
     /// <summary>
-    /// The time limit of the whole call, retries and delays included (<see cref="ResilienceOptions.TotalTimeout"/>);
-    /// the attempt timeout is shortened to it when longer. Applied after <see cref="Resilience"/>.
+    /// The time limit of the call to the API, retries and delays included (<see cref="ResilienceOptions.TotalTimeout"/>);
+    /// the attempt timeout is shortened to it when longer. Applied after <see cref="Resilience"/>. Not included: a wait
+    /// for the discovery document (a fetch shared with other callers, under the client's configured timeouts), and
+    /// after a <c>410 Gone</c> the one resend to the place a refreshed document names, which gets this limit afresh.
+    /// Cancel the call's token for a hard limit on everything.
     /// </summary>
     public TimeSpan? Timeout { get; set; }
 
