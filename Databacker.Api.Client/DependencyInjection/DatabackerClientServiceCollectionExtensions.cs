@@ -218,9 +218,23 @@ public static class DatabackerClientServiceCollectionExtensions
         var builder = services.AddHttpClient(DatabackerClientNames.Administration, ConfigureClient);
         builder.AddTypedClient<IAdministrationClient>((http, sp) => new AdministrationClient(http)
         {
-            CallerUserTokens = Options(sp).UserTokens is null ? sp.GetService<IUserTokenSource>() : null,
+            CallerUserTokens = Options(sp).UserTokens is null ? CallerSource(sp) : null,
         });
         return builder;
+    }
+
+    // The caller's source; none (the handler's own is used, as before) when the client is resolved from the root
+    // provider and the source is scoped, which scope validation refuses there (a singleton holding the client).
+    private static IUserTokenSource? CallerSource(IServiceProvider sp)
+    {
+        try
+        {
+            return sp.GetService<IUserTokenSource>();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     // Handlers are added outermost first, in the order DatabackerPipeline documents.

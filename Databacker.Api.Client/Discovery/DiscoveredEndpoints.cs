@@ -22,6 +22,10 @@ public sealed class DiscoveredEndpoints
     /// <summary>When it was fetched.</summary>
     public DateTimeOffset FetchedAt { get; }
 
+    /// <summary>The number of the <see cref="EndpointDiscovery"/> fetch that brought it (0 when made elsewhere): a refresh
+    /// after this document failed needs a fetch begun after it.</summary>
+    internal long FetchNumber { get; init; }
+
     /// <summary>When it must be fetched again.</summary>
     public DateTimeOffset ExpiresAt { get; }
 

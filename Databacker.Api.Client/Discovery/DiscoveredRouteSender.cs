@@ -21,6 +21,9 @@ internal sealed class DiscoveredRouteSender
     private readonly ConcurrentDictionary<string, bool> _invalidatedFor = new(StringComparer.Ordinal);
     private const int MaxRememberedTargets = 256;
 
+    // The places (URLs) of the document the memory above was built on.
+    private string? _places;
+
     /// <param name="discovery">The discovery service to invalidate or refresh.</param>
     /// <param name="send">The rest of the pipeline (the owning handler's inner handler).</param>
     /// <param name="logMoved">Logs that a target moved, with what happened ("moved", "refused with 410 Gone").</param>
@@ -55,7 +58,7 @@ internal sealed class DiscoveredRouteSender
         {
             var response = await _send(request, cancellationToken).ConfigureAwait(false);
             // Once per moved place: if the controller keeps naming it, the route table carries the move.
-            if (response.RequestMessage?.RequestUri is { } last && last != target && FirstMoveOf(target))
+            if (response.RequestMessage?.RequestUri is { } last && last != target && FirstMoveOf(target, endpoints))
             {
                 _logMoved(target, "moved");
                 _discovery.Invalidate();
@@ -66,7 +69,9 @@ internal sealed class DiscoveredRouteSender
         catch (EndpointNotImplementedException)
         {
             _logMoved(target, "refused with 410 Gone");
-            var fresh = await _discovery.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            var fresh = _discovery is EndpointDiscovery standard
+                ? await standard.RefreshAfterAsync(endpoints, cancellationToken).ConfigureAwait(false)
+                : await _discovery.RefreshAsync(cancellationToken).ConfigureAwait(false);
             var again = resolveAgain(fresh, state);
             if (again == target || !body.CanReplay)
             {
@@ -78,8 +83,17 @@ internal sealed class DiscoveredRouteSender
         }
     }
 
-    private bool FirstMoveOf(Uri target)
+    private bool FirstMoveOf(Uri target, DiscoveredEndpoints endpoints)
     {
+        // A document that names other places than the one the memory was built on starts it afresh: a place it names may
+        // move later, and then costs one fresh document again.
+        var places = Places(endpoints.Document);
+        if (!string.Equals(Volatile.Read(ref _places), places, StringComparison.Ordinal))
+        {
+            _invalidatedFor.Clear();
+            Volatile.Write(ref _places, places);
+        }
+
         if (_invalidatedFor.Count >= MaxRememberedTargets)
         {
             _invalidatedFor.Clear(); // many distinct targets (queries): forget, at the cost of one fetch each again
@@ -87,4 +101,7 @@ internal sealed class DiscoveredRouteSender
 
         return _invalidatedFor.TryAdd(target.AbsoluteUri, true);
     }
+
+    private static string Places(Contracts.Endpoints document) =>
+        string.Join('\n', document.OrchestrationUrl, document.ConfigUrl, document.ReportingUrl, document.LogUrl, document.EventsUrl);
 }

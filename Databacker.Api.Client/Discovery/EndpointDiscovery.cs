@@ -30,12 +30,15 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
     private Task<DiscoveredEndpoints>? _current;
     private DateTimeOffset _useUntil = DateTimeOffset.MinValue;
 
-    // The fetch under way, shared by every caller that needs one meanwhile (its failure too); its number among the
-    // fetches started, so a refresh can tell whether it began after the refresh was asked for. Guarded by _state.
+    // The fetch under way, shared by every caller that needs one meanwhile (its failure too), and its number among the
+    // fetches started; the number of the fetch whose document is current (an older fetch that ends later never replaces
+    // it); fetches numbered up to _staleUpTo began before an Invalidate, and their document arrives stale. Guarded by _state.
     private Task<DiscoveredEndpoints>? _fetch;
     private long _fetchNumber;
     private long _fetchesStarted;
-    private bool _disposed;
+    private long _installed;
+    private long _staleUpTo;
+    private volatile bool _disposed;
 
     /// <summary>Creates the service.</summary>
     /// <param name="clients">Creates an orchestration client for each fetch (so an <c>IHttpClientFactory</c> can rotate handlers).</param>
@@ -73,29 +76,52 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
     /// <inheritdoc />
     /// <remarks>While the document is fresh, every call gets the same completed task: nothing is allocated per call.
     /// Otherwise every caller waits for the same fetch, and gets its result or its failure.</remarks>
-    public Task<DiscoveredEndpoints> GetAsync(CancellationToken cancellationToken = default) =>
-        Fresh() ?? JoinFetchAsync(startedAfter: null, cancellationToken);
+    public Task<DiscoveredEndpoints> GetAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return Fresh() ?? JoinFetchAsync(minimumNumber: null, cancellationToken);
+    }
 
     /// <inheritdoc />
     /// <remarks>A fetch that began before this call is not enough (it may carry the document being replaced); one that
     /// began since is shared.</remarks>
     public Task<DiscoveredEndpoints> RefreshAsync(CancellationToken cancellationToken = default)
     {
-        long seen;
+        long next;
         lock (_state)
         {
-            seen = _fetchesStarted;
+            next = _fetchesStarted + 1;
         }
 
-        return JoinFetchAsync(seen, cancellationToken);
+        return JoinFetchAsync(next, cancellationToken);
+    }
+
+    /// <summary>
+    /// A document newer than <paramref name="seen"/> (the one a call was routed by, and which then failed): the current
+    /// one if a later fetch brought it and it is fresh, else the outcome of a fetch begun after <paramref name="seen"/>'s,
+    /// shared by every caller refreshing after the same document (a burst of 410s costs one fetch).
+    /// </summary>
+    internal Task<DiscoveredEndpoints> RefreshAfterAsync(DiscoveredEndpoints seen, CancellationToken cancellationToken)
+    {
+        lock (_state)
+        {
+            if (_installed > seen.FetchNumber && FreshLocked() is { } newer)
+            {
+                return newer;
+            }
+        }
+
+        return JoinFetchAsync(seen.FetchNumber + 1, cancellationToken);
     }
 
     /// <inheritdoc />
+    /// <remarks>A fetch already under way began before this call: its document arrives stale, and the next call fetches again.</remarks>
     public void Invalidate()
     {
         lock (_state)
         {
             _useUntil = DateTimeOffset.MinValue;
+            _staleUpTo = _fetchesStarted;
         }
     }
 
@@ -115,21 +141,22 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
         _lifetime.Cancel();
     }
 
-    // Joins the fetch under way (for a refresh: only one begun after startedAfter), or starts one; the caller's token
+    // Joins the fetch under way (at least the one numbered minimumNumber, when given), or starts one; the caller's token
     // only ends its own wait, never the fetch others are waiting for.
-    private async Task<DiscoveredEndpoints> JoinFetchAsync(long? startedAfter, CancellationToken cancellationToken)
+    private async Task<DiscoveredEndpoints> JoinFetchAsync(long? minimumNumber, CancellationToken cancellationToken)
     {
         Task<DiscoveredEndpoints> fetch;
         TaskCompletionSource<DiscoveredEndpoints>? started = null;
+        long number = 0;
         lock (_state)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (startedAfter is null && FreshLocked() is { } fresh)
+            if (minimumNumber is null && FreshLocked() is { } fresh)
             {
                 return fresh.Result; // fetched while this caller was on its way
             }
 
-            if (_fetch is { } running && (startedAfter is null || _fetchNumber > startedAfter))
+            if (_fetch is { } running && (minimumNumber is null || _fetchNumber >= minimumNumber))
             {
                 fetch = running;
             }
@@ -137,26 +164,29 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
             {
                 started = new TaskCompletionSource<DiscoveredEndpoints>(TaskCreationOptions.RunContinuationsAsynchronously);
                 _fetch = fetch = started.Task;
-                _fetchNumber = ++_fetchesStarted;
+                _fetchNumber = number = ++_fetchesStarted;
             }
         }
 
         if (started is not null)
         {
-            _ = RunFetchAsync(started);
+            // A failure nobody waits for any more (every waiter cancelled) is observed here, not at finalization.
+            _ = started.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = RunFetchAsync(started, number);
         }
 
         return await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     // Runs one shared fetch to its end; it is no longer joined once it has an outcome.
-    private async Task RunFetchAsync(TaskCompletionSource<DiscoveredEndpoints> outcome)
+    private async Task RunFetchAsync(TaskCompletionSource<DiscoveredEndpoints> outcome, long number)
     {
         DiscoveredEndpoints? result = null;
         Exception? failure = null;
         try
         {
-            result = await FetchAsync(_lifetime.Token).ConfigureAwait(false);
+            result = await FetchAsync(number, _lifetime.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -196,7 +226,7 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
 
     private Task<DiscoveredEndpoints>? FreshLocked() => _current is { } current && _time.GetUtcNow() < _useUntil ? current : null;
 
-    private async Task<DiscoveredEndpoints> FetchAsync(CancellationToken cancellationToken)
+    private async Task<DiscoveredEndpoints> FetchAsync(long number, CancellationToken cancellationToken)
     {
         Endpoints document;
         var now = _time.GetUtcNow();
@@ -204,13 +234,17 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
         {
             document = await _clients().GetEndpointsAsync(_instanceId, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && Current is not null)
+        catch (Exception ex) when (ex is not OperationCanceledException && !_disposed && Current is not null)
         {
-            // From the failure on, not from the start of a fetch that may have taken longer than the pause itself.
+            // From the failure on, not from the start of a fetch that may have taken longer than the pause itself; and
+            // only by the latest fetch (an older one failing late does not touch what a newer one set).
             var until = _time.GetUtcNow() + _options.MinimumLifetime;
             lock (_state)
             {
-                _useUntil = until;
+                if (number >= _installed)
+                {
+                    _useUntil = until;
+                }
             }
 
             DiscoveryLog.RefreshFailed(_logger, ex, until);
@@ -236,11 +270,17 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
 
         var lifetime = document.ExpiresIn is { } seconds ? TimeSpan.FromSeconds(seconds) : _options.DefaultLifetime;
         lifetime = lifetime < _options.MinimumLifetime ? _options.MinimumLifetime : lifetime > _options.MaximumLifetime ? _options.MaximumLifetime : lifetime;
-        var discovered = new DiscoveredEndpoints(document, now, now + lifetime);
+        var discovered = new DiscoveredEndpoints(document, now, now + lifetime) { FetchNumber = number };
         lock (_state)
         {
+            if (number < _installed)
+            {
+                return _current!.Result; // a newer fetch ended first: its document stays, and is what waiters get
+            }
+
             _current = Task.FromResult(discovered);
-            _useUntil = discovered.ExpiresAt;
+            _installed = number;
+            _useUntil = number <= _staleUpTo ? DateTimeOffset.MinValue : discovered.ExpiresAt;
         }
 
         DiscoveryLog.Discovered(_logger, _instanceId, string.Join(", ", document.Services ?? []), document.ReportingUrl, discovered.ExpiresAt);

@@ -33,7 +33,7 @@ internal sealed class ProblemExceptionMiddleware(RequestDelegate next, ILogger<P
                 await ProblemWriter.WriteAsync(context, status, ProblemWriter.TypeForStatus(status), "The request could not be read.").ConfigureAwait(false);
             }
         }
-        catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+        catch (Exception exception) when (exception is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
             // The client went away (reading its body may fail with an IOException as well as a cancellation): there is
             // nobody to answer, and nothing went wrong on this side.
@@ -41,6 +41,11 @@ internal sealed class ProblemExceptionMiddleware(RequestDelegate next, ILogger<P
         catch (Exception exception) when (!context.Response.HasStarted)
         {
             ServerLog.UnhandledException(logger, exception, context.Request.Method, context.Request.Path);
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                return; // logged; the client is gone, so there is nobody to answer
+            }
+
             context.Response.Clear();
             await ProblemWriter.WriteAsync(context, StatusCodes.Status500InternalServerError, DatabackerProblemTypes.InternalError, null).ConfigureAwait(false);
         }

@@ -65,7 +65,7 @@ public sealed class NdjsonLogReader
     {
         ArgumentNullException.ThrowIfNull(body);
         var reader = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
-        var state = new ReadState { Text = new CharBufferReader() };
+        var state = new ReadState { Text = new CharBufferReader(), Batched = onBatch is not null };
         try
         {
             while (true)
@@ -179,7 +179,8 @@ public sealed class NdjsonLogReader
             }
 
             state.Text.Reset(chars, text.Length);
-            var lineValues = Math.Min(_options.MaxNestedValuesPerLine, _options.MaxNestedValuesPerBody - state.Values);
+            // The body's limit bounds what ReadAsync holds; batches hold one batch at a time, and need only the line's.
+            var lineValues = state.Batched ? _options.MaxNestedValuesPerLine : Math.Min(_options.MaxNestedValuesPerLine, _options.MaxNestedValuesPerBody - state.Values);
             using var reader = new CountingJsonTextReader(state.Text, lineValues) { ArrayPool = JsonCharArrayPool.Shared, CloseInput = false };
             try
             {
@@ -202,7 +203,7 @@ public sealed class NdjsonLogReader
         }
         catch (TooManyValuesException)
         {
-            return state.Values >= _options.MaxNestedValuesPerBody
+            return !state.Batched && state.Values >= _options.MaxNestedValuesPerBody
                 ? new LogBodyError(lineNumber, $"The body holds more than {_options.MaxNestedValuesPerBody} JSON values in fields.", TooLarge: true)
                 : new LogBodyError(lineNumber, $"Line holds more than {_options.MaxNestedValuesPerLine} JSON values in fields.", TooLarge: true);
         }
@@ -273,6 +274,7 @@ public sealed class NdjsonLogReader
         public long Lines;
         public long Values;
         public long BatchValues;
+        public bool Batched;
     }
 
     // A batch of ReadBatchesAsync is handed over early once its lines hold this many nested values.

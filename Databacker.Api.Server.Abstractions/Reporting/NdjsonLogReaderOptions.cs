@@ -19,8 +19,9 @@ public sealed class NdjsonLogReaderOptions
     public int MaxNestedValuesPerLine { get; set; } = 4096;
 
     /// <summary>
-    /// The most such values in one body (default 1,048,576, enough for every line of a full body to carry a dozen
-    /// fields); more is a 413. It bounds what <see cref="NdjsonLogReader.ReadAsync"/> holds for one body: an 8 MiB body of
+    /// The most such values in one body read whole by <see cref="NdjsonLogReader.ReadAsync"/> (default 1,048,576, enough
+    /// for every line of a full body to carry a dozen fields); more is a 413. Not applied by
+    /// <see cref="NdjsonLogReader.ReadBatchesAsync"/>, which holds one batch at a time. It bounds what <see cref="NdjsonLogReader.ReadAsync"/> holds for one body: an 8 MiB body of
     /// lines of 4,000 nested zeros is refused after about 70 MiB, where it held 280 MiB without these limits. Use
     /// <see cref="NdjsonLogReader.ReadBatchesAsync"/> to hold one batch at a time instead.
     /// </summary>

@@ -51,6 +51,14 @@ public sealed class ProblemExceptionMiddlewareTests
     }
 
     [Test]
+    public async Task A_server_fault_while_the_client_is_gone_is_still_logged()
+    {
+        var (_, logger) = await Run(new InvalidOperationException("the store failed"), aborted: true);
+
+        Assert.That(logger.Levels, Has.Some.EqualTo(LogLevel.Error));
+    }
+
+    [Test]
     public async Task The_same_failure_with_the_client_still_there_is_a_logged_500()
     {
         var (context, logger) = await Run(new IOException("disk failed"), aborted: false);

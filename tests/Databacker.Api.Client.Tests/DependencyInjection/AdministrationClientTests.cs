@@ -348,6 +348,23 @@ public sealed class AdministrationClientTests : ControllerTestBase
         Assert.That(server.Requests(Controller.InstancePath).Select(r => r.Header("Authorization")), Is.EqualTo(new[] { "Bearer token-of-alice", "Bearer token-of-bob" }));
     }
 
+    [Test]
+    public async Task A_scoped_token_source_still_serves_a_client_resolved_from_the_root_provider_with_scope_validation_on()
+    {
+        // A singleton (a hosted service) holding the client: the scoped source cannot come from the caller's scope,
+        // which is the root; the handler's own is used, as before.
+        var server = Controller.Start(TestServers);
+        Controller.ServeInstance(server);
+        var services = new ServiceCollection();
+        services.AddScoped<IUserTokenSource, FixedSource>();
+        services.AddDatabackerAdministrationClient(o => o.Controller = server.Uri());
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+
+        await provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
+
+        Assert.That(server.Requests(Controller.InstancePath).Single().Header("Authorization"), Is.EqualTo($"Bearer {FixedSource.Token}"));
+    }
+
     private sealed class FixedSource : IUserTokenSource
     {
         public const string Token = "from-the-container";

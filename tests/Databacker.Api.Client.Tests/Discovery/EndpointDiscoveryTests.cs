@@ -78,6 +78,69 @@ public sealed class EndpointDiscoveryTests
     }
 
     [Test]
+    public async Task A_burst_of_refreshes_after_the_same_document_costs_one_fetch()
+    {
+        var client = new GatedClient();
+        using var discovery = new EndpointDiscovery(() => client, "i-1", new TrustedOriginRegistry());
+        client.Gate.SetResult(Document(60, "https://old.example.com/"));
+        var seen = await discovery.GetAsync();
+        client.Gate = new TaskCompletionSource<Endpoints>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var refreshes = Enumerable.Range(0, 10).Select(_ => discovery.RefreshAfterAsync(seen, CancellationToken.None)).ToArray();
+        client.Gate.SetResult(Document(60, "https://new.example.com/"));
+        var later = await discovery.RefreshAfterAsync(seen, CancellationToken.None);
+
+        foreach (var refresh in refreshes)
+        {
+            Assert.That((await refresh).Document.ReportingUrl, Is.EqualTo(new Uri("https://new.example.com/")));
+        }
+
+        Assert.That(later.Document.ReportingUrl, Is.EqualTo(new Uri("https://new.example.com/")), "a newer document is there already");
+        Assert.That(client.Calls, Is.EqualTo(2), "the first document, and one refresh for the whole burst");
+    }
+
+    [Test]
+    public async Task An_older_fetch_ending_after_a_newer_one_does_not_replace_its_document()
+    {
+        var client = new GatedClient();
+        using var discovery = new EndpointDiscovery(() => client, "i-1", new TrustedOriginRegistry());
+        var slow = client.Gate;
+        var getting = discovery.GetAsync();
+        await client.Called.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var fast = new TaskCompletionSource<Endpoints>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Gate = fast;
+        var refreshing = discovery.RefreshAsync();
+
+        fast.SetResult(Document(60, "https://new.example.com/"));
+        await refreshing;
+        slow.SetResult(Document(60, "https://old.example.com/"));
+        var late = await getting;
+
+        Assert.That(late.Document.ReportingUrl, Is.EqualTo(new Uri("https://new.example.com/")), "the late fetch's waiters get the newer document");
+        Assert.That((await discovery.GetAsync()).Document.ReportingUrl, Is.EqualTo(new Uri("https://new.example.com/")));
+        Assert.That(client.Calls, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Invalidating_while_a_fetch_is_under_way_makes_its_document_arrive_stale()
+    {
+        var client = new GatedClient();
+        using var discovery = new EndpointDiscovery(() => client, "i-1", new TrustedOriginRegistry());
+        var first = client.Gate;
+        var getting = discovery.GetAsync();
+        await client.Called.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        discovery.Invalidate();
+        client.Gate = new TaskCompletionSource<Endpoints>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Gate.SetResult(Document(60, "https://after.example.com/"));
+        first.SetResult(Document(60, "https://before.example.com/"));
+        await getting;
+
+        Assert.That((await discovery.GetAsync()).Document.ReportingUrl, Is.EqualTo(new Uri("https://after.example.com/")), "fetched again");
+        Assert.That(client.Calls, Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task Disposing_during_a_fetch_ends_every_wait_and_later_calls_are_refused()
     {
         var client = new GatedClient();

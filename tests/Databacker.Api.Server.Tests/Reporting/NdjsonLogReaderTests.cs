@@ -241,5 +241,12 @@ public class NdjsonLogReaderTests
 
         Assert.That(error, Is.Null, error?.Reason);
         Assert.That(sizes, Is.EqualTo(new[] { 2, 2 }), "80,000 values after two lines: over the 65,536 a batch holds");
+
+        // The body's own limit (160,000 values here against 100,000) is for ReadAsync only: batches hold one batch.
+        var limited = new NdjsonLogReaderOptions { MaxNestedValuesPerLine = 50_000, MaxNestedValuesPerBody = 100_000 };
+        var batched = await new NdjsonLogReader(limited).ReadBatchesAsync(new MemoryStream(Encoding.UTF8.GetBytes(body)), (_, _) => ValueTask.CompletedTask);
+        var whole = await new NdjsonLogReader(limited).ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(body)));
+        Assert.That(batched, Is.Null, batched?.Reason);
+        Assert.That(whole.Error?.TooLarge, Is.True);
     }
 }
