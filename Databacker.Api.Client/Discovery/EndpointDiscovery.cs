@@ -232,7 +232,12 @@ public sealed class EndpointDiscovery : IEndpointDiscovery, IDisposable
         var now = _time.GetUtcNow();
         try
         {
-            document = await _clients().GetEndpointsAsync(_instanceId, cancellationToken).ConfigureAwait(false);
+            // The document decides which origins are trusted, so it is taken only from a trusted one: never through a
+            // redirect to an untrusted origin, even where the client's routing follows such redirects without credentials.
+            using (DatabackerRequest.With(static o => o.Routing = static r => r.CrossOriginRedirects = CrossOriginRedirectPolicy.Fail))
+            {
+                document = await _clients().GetEndpointsAsync(_instanceId, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !_disposed && Current is not null)
         {

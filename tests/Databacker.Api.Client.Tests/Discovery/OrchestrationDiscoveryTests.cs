@@ -55,6 +55,30 @@ public sealed class OrchestrationDiscoveryTests : ControllerTestBase
     }
 
     [Test]
+    public async Task A_discovery_document_behind_a_redirect_to_an_untrusted_origin_is_not_taken_even_when_such_redirects_are_followed()
+    {
+        // The client follows redirects to untrusted origins without credentials; the discovery document, which decides
+        // which origins are trusted, must not come from one.
+        var controller = Controller.Start(TestServers);
+        var untrusted = TestServers.Start();
+        controller.Given(Request.Create().WithPath(EndpointsPath).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(301).WithHeader("Location", untrusted.Url127() + EndpointsPath));
+        Controller.ServeEndpoints(untrusted, $$"""{"services":["scheduling"],"orchestrationUrl":"{{untrusted.Url127()}}/o/"}""");
+        ServeConfig(controller);
+        using var provider = Provider(controller, o => o.Routing.CrossOriginRedirects = CrossOriginRedirectPolicy.FollowWithoutCredentials);
+
+        var config = await provider.GetRequiredService<IOrchestrationClient>().GetConfigAsync(Controller.InstanceId);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(config.StatusCode, Is.EqualTo(200), "the configured URL serves the call");
+            Assert.That(untrusted.Requests(EndpointsPath), Is.Empty, "the redirect to the untrusted origin is not followed for discovery");
+            Assert.That(provider.GetRequiredService<TrustedOriginRegistry>().IsTrusted(untrusted.Uri()), Is.False);
+            Assert.That(Authorizations(controller, ConfigPath), Is.EqualTo(new[] { "Bearer tok-1" }));
+        });
+    }
+
+    [Test]
     public async Task The_config_url_of_the_discovery_document_wins_for_the_instances_configuration()
     {
         var controller = Controller.Start(TestServers);
