@@ -115,11 +115,13 @@ public sealed class AdministrationClientTests : ControllerTestBase
         });
     }
 
-    [Test]
-    public async Task A_scoped_token_source_passes_start_up_with_scope_validation_on_and_is_used()
+    [TestCase(false, TestName = "A scoped token source passes start-up with scope validation on and is used by a client resolved in a scope")]
+    [TestCase(true, TestName = "A scoped token source passes start-up with scope validation on and is used by a client resolved from the root provider")]
+    public async Task A_scoped_token_source_passes_start_up_with_scope_validation_on_and_is_used(bool fromRoot)
     {
         // The options check asks whether a source is registered without resolving it from the root provider, which a
-        // scoped source (the signed-in user's session) would refuse there; the client takes it from the caller's scope.
+        // scoped source (the signed-in user's session) would refuse there. A client resolved in a scope takes it from
+        // there; one resolved from the root (held by a singleton) uses the handler's own, as before.
         var server = Controller.Start(TestServers);
         Controller.ServeInstance(server);
         var services = new ServiceCollection();
@@ -129,7 +131,8 @@ public sealed class AdministrationClientTests : ControllerTestBase
 
         provider.GetRequiredService<IStartupValidator>().Validate();
         using var scope = provider.CreateScope();
-        await scope.ServiceProvider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
+        var resolver = fromRoot ? provider : scope.ServiceProvider;
+        await resolver.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
 
         Assert.That(server.Requests(Controller.InstancePath).Single().Header("Authorization"), Is.EqualTo($"Bearer {FixedSource.Token}"));
     }
@@ -346,23 +349,6 @@ public sealed class AdministrationClientTests : ControllerTestBase
         }
 
         Assert.That(server.Requests(Controller.InstancePath).Select(r => r.Header("Authorization")), Is.EqualTo(new[] { "Bearer token-of-alice", "Bearer token-of-bob" }));
-    }
-
-    [Test]
-    public async Task A_scoped_token_source_still_serves_a_client_resolved_from_the_root_provider_with_scope_validation_on()
-    {
-        // A singleton (a hosted service) holding the client: the scoped source cannot come from the caller's scope,
-        // which is the root; the handler's own is used, as before.
-        var server = Controller.Start(TestServers);
-        Controller.ServeInstance(server);
-        var services = new ServiceCollection();
-        services.AddScoped<IUserTokenSource, FixedSource>();
-        services.AddDatabackerAdministrationClient(o => o.Controller = server.Uri());
-        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-
-        await provider.GetRequiredService<IAdministrationClient>().GetInstanceAsync(Controller.InstanceId);
-
-        Assert.That(server.Requests(Controller.InstancePath).Single().Header("Authorization"), Is.EqualTo($"Bearer {FixedSource.Token}"));
     }
 
     private sealed class FixedSource : IUserTokenSource
