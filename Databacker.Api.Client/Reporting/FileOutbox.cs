@@ -30,6 +30,10 @@ public sealed class FileOutbox
     // deleted meanwhile, whose offset a running delivery pass may still be about to record. Guarded by _gate.
     private long _lastSegmentNumber;
 
+    // The offset each segment was delivered up to, as this instance recorded it (a segment it has not delivered from
+    // counts as undelivered): appends judge the room by it without reading every offset file. Guarded by _gate.
+    private readonly Dictionary<string, long> _delivered = new(StringComparer.Ordinal);
+
     // Whether the next record goes to a new segment rather than after the last one: at first, since a previous process
     // may have left a damaged tail there (records after it would be skipped with it), and after a write that failed
     // and could not be cut back. Guarded by _gate.
@@ -186,7 +190,17 @@ public sealed class FileOutbox
                     last = segment;
 
                     // Where the segment ends now: every record before this point is whole (appends write under _gate).
-                    var (offset, end) = await LockedAsync(() => File.Exists(segment) ? (ReadAck(segment), new FileInfo(segment).Length) : (0L, -1L)).ConfigureAwait(false);
+                    var (offset, end) = await LockedAsync(() =>
+                    {
+                        if (!File.Exists(segment))
+                        {
+                            return (0L, -1L);
+                        }
+
+                        var recorded = ReadAck(segment); // also one a previous process left
+                        _delivered[segment] = recorded;
+                        return (recorded, new FileInfo(segment).Length);
+                    }).ConfigureAwait(false);
                     while (end >= 0)
                     {
                         // Only what was not delivered yet: a segment that grows while it is delivered is not read again from its start.
@@ -251,6 +265,7 @@ public sealed class FileOutbox
                             // never an offset that a later segment of the same name would take for its own.
                             File.Delete(segment + AckExtension);
                             File.Delete(segment);
+                            _delivered.Remove(segment);
                             return -1L;
                         }).ConfigureAwait(false);
                     }
@@ -283,6 +298,7 @@ public sealed class FileOutbox
         if (File.Exists(segment))
         {
             WriteAck(segment, offset);
+            _delivered[segment] = offset;
         }
 
         return true;
@@ -313,7 +329,7 @@ public sealed class FileOutbox
         }
 
         // Bytes already delivered from a segment (up to its offset) are not counted: a delivery pass deletes it soon.
-        var total = segments.Sum(s => s.Length - Math.Min(s.Length, ReadAck(s.Path)));
+        var total = segments.Sum(s => s.Length - Math.Min(s.Length, _delivered.GetValueOrDefault(s.Path)));
         while (total + size > _options.MaxBytes)
         {
             if (_options.WhenFull == OutboxFullPolicy.Reject || segments.Count == 0)
@@ -321,7 +337,8 @@ public sealed class FileOutbox
                 throw new OutboxFullException($"The outbox in '{_options.Directory}' holds {total} of {_options.MaxBytes} bytes; the report was not spooled.");
             }
 
-            total -= segments[0].Length - Math.Min(segments[0].Length, ReadAck(segments[0].Path));
+            total -= segments[0].Length - Math.Min(segments[0].Length, _delivered.GetValueOrDefault(segments[0].Path));
+            _delivered.Remove(segments[0].Path);
             File.Delete(segments[0].Path + AckExtension);
             File.Delete(segments[0].Path);
             segments.RemoveAt(0);
