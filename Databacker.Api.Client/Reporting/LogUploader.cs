@@ -422,15 +422,9 @@ public sealed class LogUploader
 
     private async Task SendBodyAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
-        if (!MemoryMarshal.TryGetArray(body, out var segment))
-        {
-            segment = body.ToArray();
-        }
-
-        using var stream = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
         try
         {
-            await _send(stream, cancellationToken).ConfigureAwait(false);
+            await SendOnceAsync(body, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception error) when (IsResendable(error, cancellationToken))
         {
@@ -438,15 +432,22 @@ public sealed class LogUploader
         }
     }
 
-    // Sends a body again after it failed on the way, up to MaxResends times with doubling waits; a failure that is not
-    // worth another try (or the last one) is thrown as raised. A 413 is thrown too: the caller splits the body.
-    private async Task ResendAsync(ReadOnlyMemory<byte> body, Exception failure, CancellationToken cancellationToken)
+    // One request with a whole body from memory (a stream with a length).
+    private async Task SendOnceAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         if (!MemoryMarshal.TryGetArray(body, out var segment))
         {
             segment = body.ToArray();
         }
 
+        using var stream = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
+        await _send(stream, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Sends a body again after it failed on the way, up to MaxResends times with doubling waits; a failure that is not
+    // worth another try (or the last one) is thrown as raised. A 413 is thrown too: the caller splits the body.
+    private async Task ResendAsync(ReadOnlyMemory<byte> body, Exception failure, CancellationToken cancellationToken)
+    {
         var delay = _options.ResendDelay;
         for (var resend = 1; ; resend++)
         {
@@ -464,8 +465,7 @@ public sealed class LogUploader
 
             try
             {
-                using var stream = new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
-                await _send(stream, cancellationToken).ConfigureAwait(false);
+                await SendOnceAsync(body, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (Exception error) when (IsResendable(error, cancellationToken))
