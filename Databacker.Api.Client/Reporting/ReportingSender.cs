@@ -84,7 +84,9 @@ public sealed class ReportingSender
 
     /// <summary>
     /// Sends one NDJSON log body, or spools it (then the receipt counts the lines as accepted once they are on disk)
-    /// and delivers a few spooled reports, oldest first (the rest with later reports, or <see cref="DeliverPendingAsync"/>; none while another delivery is under way, which then delivers them), so a slow controller never holds the caller beyond its own few sends.
+    /// and delivers a few spooled reports, oldest first (the rest with later reports, or <see cref="DeliverPendingAsync"/>;
+    /// none while another delivery is under way: that one, or a later report, delivers them), so a slow controller never
+    /// holds the caller beyond its own few sends.
     /// The <c>send</c> of a <see cref="LogUploader"/>.
     /// </summary>
     /// <param name="body">The NDJSON body.</param>
@@ -110,7 +112,9 @@ public sealed class ReportingSender
 
     /// <summary>
     /// Sends one event batch, or spools it (then the receipt counts its events as accepted once they are on disk)
-    /// and delivers a few spooled reports, oldest first (the rest with later reports, or <see cref="DeliverPendingAsync"/>; none while another delivery is under way, which then delivers them), so a slow controller never holds the caller beyond its own few sends.
+    /// and delivers a few spooled reports, oldest first (the rest with later reports, or <see cref="DeliverPendingAsync"/>;
+    /// none while another delivery is under way: that one, or a later report, delivers them), so a slow controller never
+    /// holds the caller beyond its own few sends.
     /// The <c>send</c> of <see cref="RunEvents.FlushAsync"/>.
     /// </summary>
     /// <param name="batch">The events.</param>
