@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -9,7 +10,8 @@ namespace Databacker.Api.Client.Discovery;
 /// document itself is always fetched from the configured URL, the one URL an agent is given. The discovery step trusts
 /// the origins the document names, so the token goes there; a URL that could not carry it (neither https nor loopback
 /// http) is not used, and the call stays on the configured URL. When the document cannot be fetched, calls go to the
-/// configured URL and discovery is not tried again for <see cref="DiscoveryOptions.DefaultLifetime"/>. Moves (301/308)
+/// configured URL and discovery is not tried again for <see cref="DiscoveryOptions.DefaultLifetime"/> (by any handler over
+/// the same discovery service, so a handler the factory recreates keeps the pause). Moves (301/308)
 /// and <c>410 Gone</c> refresh the document, as for reporting.
 /// </summary>
 public sealed class OrchestrationRouteHandler : DelegatingHandler
@@ -21,7 +23,10 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly DiscoveredRouteSender _route;
-    private long _skipDiscoveryUntilTicks;
+    // Until when discovery is not tried after it failed, shared by every handler over the same discovery service:
+    // IHttpClientFactory recreates handlers every few minutes, which must not cut the pause short.
+    private static readonly ConditionalWeakTable<IEndpointDiscovery, StrongBox<long>> Pauses = new();
+    private readonly StrongBox<long> _skipDiscoveryUntilTicks;
     private ResolvedTarget? _lastResolved;
 
     /// <summary>Creates the handler.</summary>
@@ -40,6 +45,7 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
         ILogger<OrchestrationRouteHandler>? logger = null)
     {
         _discovery = discovery ?? throw new ArgumentNullException(nameof(discovery));
+        _skipDiscoveryUntilTicks = Pauses.GetValue(discovery, static _ => new StrongBox<long>());
         ArgumentNullException.ThrowIfNull(baseAddress);
         ArgumentException.ThrowIfNullOrWhiteSpace(instanceId);
         _baseAddress = DiscoveredEndpoints.WithTrailingSlash(baseAddress);
@@ -82,7 +88,7 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
             : SendAfterDiscoveryAsync(request, requested, discovering, cancellationToken);
     }
 
-    private bool DiscoveryPaused => _time.GetUtcNow().UtcTicks < Volatile.Read(ref _skipDiscoveryUntilTicks);
+    private bool DiscoveryPaused => _time.GetUtcNow().UtcTicks < Volatile.Read(ref _skipDiscoveryUntilTicks.Value);
 
     private bool IsDiscoveryCall(Uri requested) =>
         requested.AbsoluteUri.AsSpan(_baseAddress.AbsoluteUri.Length).StartsWith("engines/endpoints/", StringComparison.Ordinal);
@@ -115,7 +121,7 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
         {
             // The configured URL serves orchestration too (the spec's one URL an agent needs); discovery is a refinement.
             var until = _time.GetUtcNow() + _retryDiscoveryAfter;
-            Volatile.Write(ref _skipDiscoveryUntilTicks, until.UtcTicks);
+            Volatile.Write(ref _skipDiscoveryUntilTicks.Value, until.UtcTicks);
             DiscoveryLog.OrchestrationDiscoveryFailed(_logger, ex, until);
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }

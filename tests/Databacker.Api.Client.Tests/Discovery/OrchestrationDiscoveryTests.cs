@@ -217,6 +217,24 @@ public sealed class OrchestrationDiscoveryTests : ControllerTestBase
         Assert.That(discovery.Calls, Is.EqualTo(1), "discovery is paused after its failure");
     }
 
+    [Test]
+    public async Task The_pause_after_a_failed_discovery_outlives_the_handler_being_recreated()
+    {
+        // IHttpClientFactory builds a new handler chain every few minutes; the pause belongs to the discovery service.
+        var primary = RecordingHandler.Always(System.Net.HttpStatusCode.OK);
+        var discovery = new ThrowingDiscovery();
+        using (var first = new HttpClient(new OrchestrationRouteHandler(discovery, new Uri("https://controller.example/"), Controller.InstanceId) { InnerHandler = primary }, disposeHandler: false))
+        {
+            (await first.GetAsync($"https://controller.example{ConfigPath}")).Dispose();
+        }
+
+        using var second = new HttpClient(new OrchestrationRouteHandler(discovery, new Uri("https://controller.example/"), Controller.InstanceId) { InnerHandler = primary });
+        (await second.GetAsync($"https://controller.example{ConfigPath}")).Dispose();
+
+        Assert.That(discovery.Calls, Is.EqualTo(1), "the new handler does not try discovery again during the pause");
+        Assert.That(primary.Requests, Has.Count.EqualTo(2));
+    }
+
     private sealed class ThrowingDiscovery : IEndpointDiscovery
     {
         public int Calls;
