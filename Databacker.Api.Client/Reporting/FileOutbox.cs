@@ -53,6 +53,7 @@ public sealed class FileOutbox
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBytes, options.SegmentBytes, nameof(options.MaxBytes));
         System.IO.Directory.CreateDirectory(options.Directory);
         _lastSegmentNumber = Segments().Select(NumberOf).DefaultIfEmpty(0).Max();
+        RemoveLeftovers();
     }
 
     /// <summary>The largest payload a record of <paramref name="kind"/> may carry: what one segment holds besides the record's header and kind.</summary>
@@ -342,6 +343,24 @@ public sealed class FileOutbox
             File.Delete(segments[0].Path + AckExtension);
             File.Delete(segments[0].Path);
             segments.RemoveAt(0);
+        }
+    }
+
+    // What a crash can leave besides segments: an offset written beside its file but not yet renamed over it, and the
+    // offset of a segment deleted just before it (the offset is deleted first, so only a crash between the two).
+    private void RemoveLeftovers()
+    {
+        foreach (var temporary in System.IO.Directory.GetFiles(_options.Directory, "*" + AckExtension + ".tmp"))
+        {
+            File.Delete(temporary);
+        }
+
+        foreach (var ack in System.IO.Directory.GetFiles(_options.Directory, "*" + SegmentExtension + AckExtension))
+        {
+            if (!File.Exists(ack[..^AckExtension.Length]))
+            {
+                File.Delete(ack);
+            }
         }
     }
 

@@ -360,4 +360,20 @@ public class FileOutboxTests
         });
         return (pass, release);
     }
+
+    [Test]
+    public async Task Files_a_crash_left_beside_the_segments_are_removed_when_the_outbox_opens_and_records_are_kept()
+    {
+        var before = Open();
+        await before.AppendAsync(Record(0));
+        var segment = Directory.GetFiles(_directory, "*.spool").Single();
+        File.WriteAllText(segment + ".ack.tmp", "12");                                      // an offset not yet renamed into place
+        File.WriteAllText(Path.Combine(_directory, "000000000007.spool.ack"), "40");       // the offset of a segment already deleted
+
+        var outbox = Open();
+        var (sent, _) = await Drain(outbox);
+
+        Assert.That(sent, Is.EqualTo(new[] { Text(Record(0)) }));
+        Assert.That(Directory.GetFiles(_directory), Is.Empty);
+    }
 }
