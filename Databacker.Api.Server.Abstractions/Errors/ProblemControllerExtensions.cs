@@ -34,6 +34,8 @@ public static class ProblemControllerExtensions
             error.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest,
             error.TooLarge ? DatabackerProblemTypes.PayloadTooLarge : DatabackerProblemTypes.InvalidBody,
             error.Reason,
-            new Dictionary<string, object?> { ["line"] = error.Line });
+            error.LimitBytes is { } limit
+                ? new Dictionary<string, object?> { ["line"] = error.Line, ["limit"] = limit }
+                : new Dictionary<string, object?> { ["line"] = error.Line });
     }
 }

@@ -90,7 +90,7 @@ public sealed class NdjsonLogReader
 
                 if (buffer.Length > _options.MaxLineBytes)
                 {
-                    return new LogBodyError(state.LineNumber + 1, $"Line is longer than {_options.MaxLineBytes} bytes.", TooLarge: true);
+                    return new LogBodyError(state.LineNumber + 1, $"Line is longer than {_options.MaxLineBytes} bytes.", TooLarge: true) { LimitBytes = _options.MaxLineBytes };
                 }
 
                 if (read.IsCompleted && !buffer.IsEmpty)
@@ -152,12 +152,12 @@ public sealed class NdjsonLogReader
         state.Total += line.Length + newline;
         if (state.Total > _options.MaxBodyBytes)
         {
-            return new LogBodyError(lineNumber, $"The body is larger than {_options.MaxBodyBytes} bytes.", TooLarge: true);
+            return new LogBodyError(lineNumber, $"The body is larger than {_options.MaxBodyBytes} bytes.", TooLarge: true) { LimitBytes = _options.MaxBodyBytes };
         }
 
         if (line.Length > _options.MaxLineBytes)
         {
-            return new LogBodyError(lineNumber, $"Line is longer than {_options.MaxLineBytes} bytes.", TooLarge: true);
+            return new LogBodyError(lineNumber, $"Line is longer than {_options.MaxLineBytes} bytes.", TooLarge: true) { LimitBytes = _options.MaxLineBytes };
         }
 
         LogEntry? entry;

@@ -1,4 +1,5 @@
 using System.Text;
+using Databacker.Api.Server.Errors;
 using Databacker.Api.Server.Reporting;
 
 namespace Databacker.Api.Server.Tests.Reporting;
@@ -91,6 +92,7 @@ public class NdjsonLogReaderTests
 
         Assert.That(result.Error!.TooLarge, Is.True);
         Assert.That(result.Error.Line, Is.EqualTo(2));
+        Assert.That(result.Error.LimitBytes, Is.EqualTo(2048));
     }
 
     [Test]
@@ -101,6 +103,7 @@ public class NdjsonLogReaderTests
 
         Assert.That(result.Error!.TooLarge, Is.True);
         Assert.That(result.Error.Reason, Does.Contain("4096"));
+        Assert.That(result.Error.LimitBytes, Is.EqualTo(4096));
     }
 
     [Test]
@@ -249,4 +252,27 @@ public class NdjsonLogReaderTests
         Assert.That(batched, Is.Null, batched?.Reason);
         Assert.That(whole.Error?.TooLarge, Is.True);
     }
+
+    [Test]
+    public async Task A_refusal_over_a_byte_limit_names_it_in_the_problems_limit_member_and_one_over_a_value_limit_does_not()
+    {
+        static async Task<System.Text.Json.JsonElement> Problem(LogBodyError error)
+        {
+            var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+            context.Response.Body = new MemoryStream();
+            var controller = new ProbeController();
+            await controller.LogBodyProblem(error).ExecuteResultAsync(new Microsoft.AspNetCore.Mvc.ActionContext { HttpContext = context });
+            context.Response.Body.Position = 0;
+            return System.Text.Json.JsonDocument.Parse(context.Response.Body).RootElement.Clone();
+        }
+
+        var bytes = await Problem(new LogBodyError(3, "too long", TooLarge: true) { LimitBytes = 2048 });
+        var values = await Problem(new LogBodyError(3, "too many values", TooLarge: true));
+
+        Assert.That(bytes.GetProperty("limit").GetInt64(), Is.EqualTo(2048));
+        Assert.That(bytes.GetProperty("line").GetInt64(), Is.EqualTo(3));
+        Assert.That(values.TryGetProperty("limit", out _), Is.False);
+    }
+
+    private sealed class ProbeController : Microsoft.AspNetCore.Mvc.ControllerBase;
 }
