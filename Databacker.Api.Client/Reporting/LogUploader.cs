@@ -493,8 +493,7 @@ public sealed class LogUploader
         {
             CircuitOpenException => false,
             CallTimedOutException or RequestNotReplayableException or RateLimitedException => true,
-            DatabackerApiException api => api.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
-                or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout,
+            DatabackerApiException { StatusCode: { } status } => Resilience.ResilienceHandler.IsTransient(status),
             HttpRequestException => true,
             _ => false,
         };

@@ -450,7 +450,8 @@ public sealed class ResilienceHandler : DelegatingHandler
         return true;
     }
 
-    private static bool IsTransient(HttpStatusCode status) => status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
+    /// <summary>The statuses a retry may get past (408, 429, 500, 502, 503, 504); the log uploader resends on the same ones.</summary>
+    internal static bool IsTransient(HttpStatusCode status) => status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
         or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
 
     private bool ExceedsWait(HttpResponseMessage response, ResilienceOptions options, CallState state, out TimeSpan delay)
