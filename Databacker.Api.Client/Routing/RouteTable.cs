@@ -67,7 +67,7 @@ public sealed class RouteTable
     {
         ArgumentNullException.ThrowIfNull(requestUri);
         target = requestUri;
-        if (_none || !requestUri.IsAbsoluteUri || (_routes.IsEmpty && _prefixes.IsEmpty))
+        if (_none || !requestUri.IsAbsoluteUri)
         {
             return false;
         }
