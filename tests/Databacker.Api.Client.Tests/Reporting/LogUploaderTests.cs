@@ -584,6 +584,19 @@ public class LogUploaderTests
         }
     }
 
+    // A send whose first `failures` attempts read the body and fail with `failure`; later ones reach the server.
+    private static Func<Stream, CancellationToken, Task<LogReceipt>> FailingFirst(int failures, Func<Exception> failure, RecordingServer server, Func<int> attempt) =>
+        (body, ct) =>
+        {
+            if (attempt() <= failures)
+            {
+                body.CopyTo(Stream.Null);
+                return Task.FromException<LogReceipt>(failure());
+            }
+
+            return server.SendAsync(body, ct);
+        };
+
     private static async Task Eventually(Func<bool> condition)
     {
         for (var i = 0; i < 1000 && !condition(); i++)
@@ -645,18 +658,9 @@ public class LogUploaderTests
         var time = new TimerRecordingTime();
         var server = new RecordingServer();
         var attempts = 0;
-        Task<LogReceipt> Send(Stream body, CancellationToken ct)
-        {
-            if (Interlocked.Increment(ref attempts) <= 2)
-            {
-                body.CopyTo(Stream.Null);
-                throw Status(503);
-            }
+        var send = FailingFirst(2, () => Status(503), server, () => Interlocked.Increment(ref attempts));
 
-            return server.SendAsync(body, ct);
-        }
-
-        var uploader = new LogUploader(Send, SecretRedactor.UrlsOnly, new LogUploaderOptions { ResendDelay = TimeSpan.FromSeconds(1), MaxChunkDelay = TimeSpan.FromMinutes(1) }, time);
+        var uploader = new LogUploader(send, SecretRedactor.UrlsOnly, new LogUploaderOptions { ResendDelay = TimeSpan.FromSeconds(1), MaxChunkDelay = TimeSpan.FromMinutes(1) }, time);
         var upload = uploader.UploadAsync(await WriteLines(20));
 
         await Eventually(() => time.HasTimer(TimeSpan.FromSeconds(1)));
@@ -684,17 +688,13 @@ public class LogUploaderTests
         var time = new TimerRecordingTime();
         var server = new RecordingServer();
         var attempts = 0;
-        Task<LogReceipt> Send(Stream body, CancellationToken ct)
-        {
-            if (Interlocked.Increment(ref attempts) == 1)
-            {
-                throw new RateLimitedException("slow down", new ApiCallDetails { StatusCode = HttpStatusCode.TooManyRequests }, TimeSpan.FromSeconds(30));
-            }
+        var send = FailingFirst(
+            1,
+            () => new RateLimitedException("slow down", new ApiCallDetails { StatusCode = HttpStatusCode.TooManyRequests }, TimeSpan.FromSeconds(30)),
+            server,
+            () => Interlocked.Increment(ref attempts));
 
-            return server.SendAsync(body, ct);
-        }
-
-        var uploader = new LogUploader(Send, SecretRedactor.UrlsOnly, new LogUploaderOptions { ResendDelay = TimeSpan.FromSeconds(1), MaxChunkDelay = TimeSpan.FromMinutes(1) }, time);
+        var uploader = new LogUploader(send, SecretRedactor.UrlsOnly, new LogUploaderOptions { ResendDelay = TimeSpan.FromSeconds(1), MaxChunkDelay = TimeSpan.FromMinutes(1) }, time);
         var upload = uploader.UploadAsync(await WriteLines(5));
 
         await Eventually(() => time.HasTimer(TimeSpan.FromSeconds(30)) || time.HasTimer(TimeSpan.FromSeconds(1)));
