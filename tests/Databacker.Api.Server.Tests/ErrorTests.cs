@@ -17,6 +17,13 @@ public sealed class ErrorTests
         return await host.Client.SendAsync(request);
     }
 
+    private static async Task<HttpResponseMessage> SendAsAdministrator(TestServerHost host, HttpMethod method, string path, string body, string contentType)
+    {
+        var request = host.Request(method, path, TestServerHost.UserToken());
+        request.Content = new StringContent(body, Encoding.UTF8, contentType);
+        return await host.Client.SendAsync(request);
+    }
+
     [Test]
     public async Task A_valid_event_batch_reaches_the_controller()
     {
@@ -112,9 +119,7 @@ public sealed class ErrorTests
     public async Task A_registration_key_with_a_private_part_or_unknown_member_is_a_400_not_silently_trimmed(string jwk)
     {
         await using var host = await TestServerHost.StartAsync();
-        var request = host.Request(HttpMethod.Post, "/instances/orders-db/keys", TestServerHost.UserToken());
-        request.Content = new StringContent(jwk, Encoding.UTF8, "application/jwk+json");
-        using var response = await host.Client.SendAsync(request);
+        using var response = await SendAsAdministrator(host, HttpMethod.Post, "/instances/orders-db/keys", jwk, "application/jwk+json");
         await Problems.AssertProblemAsync(response, 400, DatabackerProblemTypes.InvalidBody);
     }
 
@@ -123,9 +128,7 @@ public sealed class ErrorTests
     public async Task A_registration_key_with_javascript_values_that_are_not_json_is_a_400(string jwk)
     {
         await using var host = await TestServerHost.StartAsync();
-        var request = host.Request(HttpMethod.Post, "/instances/orders-db/keys", TestServerHost.UserToken());
-        request.Content = new StringContent(jwk, Encoding.UTF8, "application/jwk+json");
-        using var response = await host.Client.SendAsync(request);
+        using var response = await SendAsAdministrator(host, HttpMethod.Post, "/instances/orders-db/keys", jwk, "application/jwk+json");
         await Problems.AssertProblemAsync(response, 400, DatabackerProblemTypes.InvalidBody);
     }
 
@@ -135,9 +138,7 @@ public sealed class ErrorTests
     public async Task A_configuration_whose_kind_is_not_a_string_is_a_400(string document)
     {
         await using var host = await TestServerHost.StartAsync();
-        var request = host.Request(HttpMethod.Put, "/instances/orders-db/config", TestServerHost.UserToken());
-        request.Content = new StringContent(document, Encoding.UTF8, "application/vnd.databack.device-config.v1+json");
-        using var response = await host.Client.SendAsync(request);
+        using var response = await SendAsAdministrator(host, HttpMethod.Put, "/instances/orders-db/config", document, "application/vnd.databack.device-config.v1+json");
         await Problems.AssertProblemAsync(response, 400, DatabackerProblemTypes.InvalidBody);
     }
 
@@ -145,9 +146,7 @@ public sealed class ErrorTests
     public async Task A_public_registration_key_binds()
     {
         await using var host = await TestServerHost.StartAsync();
-        var request = host.Request(HttpMethod.Post, "/instances/orders-db/keys", TestServerHost.UserToken());
-        request.Content = new StringContent("""{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}""", Encoding.UTF8, "application/jwk+json");
-        using var response = await host.Client.SendAsync(request);
+        using var response = await SendAsAdministrator(host, HttpMethod.Post, "/instances/orders-db/keys", """{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}""", "application/jwk+json");
         Assert.That((int)response.StatusCode, Is.LessThan(400), await response.Content.ReadAsStringAsync());
     }
 
@@ -155,9 +154,7 @@ public sealed class ErrorTests
     public async Task Other_operations_default_to_a_small_limit()
     {
         await using var host = await TestServerHost.StartAsync(o => o.RequestBodyLimits.DefaultMaxBytes = 512);
-        var request = host.Request(HttpMethod.Put, "/instances/orders-db/config", TestServerHost.UserToken());
-        request.Content = new StringContent(new string(' ', 600) + "{}", Encoding.UTF8, "application/vnd.databack.device-config.v1+json");
-        using var response = await host.Client.SendAsync(request);
+        using var response = await SendAsAdministrator(host, HttpMethod.Put, "/instances/orders-db/config", new string(' ', 600) + "{}", "application/vnd.databack.device-config.v1+json");
         await Problems.AssertProblemAsync(response, 413, DatabackerProblemTypes.PayloadTooLarge);
     }
 
