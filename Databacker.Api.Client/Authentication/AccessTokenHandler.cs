@@ -67,15 +67,14 @@ public sealed class AccessTokenHandler : DelegatingHandler
             return response;
         }
 
+        AuthenticationLog.Unauthorized(_logger, request.Method, uri);
         if (!body.CanReplay)
         {
             // Not sent again (its streamed body is gone), but the rejected token is not offered to the next call either.
-            AuthenticationLog.Unauthorized(_logger, request.Method, uri);
             _tokens.Forget(token);
             return response;
         }
 
-        AuthenticationLog.Unauthorized(_logger, request.Method, uri);
         AccessToken fresh;
         try
         {
