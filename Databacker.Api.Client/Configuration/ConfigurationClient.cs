@@ -33,6 +33,8 @@ public sealed class ConfigurationClient
     /// <param name="etag">The ETag of the document the caller has (as received, quotes included), or <see langword="null"/> for the first fetch.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The new document and its ETag, or <see cref="ConfigurationResult.NotModified"/>.</returns>
+    /// <exception cref="ServiceNotEnabledException">The discovery document says scheduling is not enabled for the
+    /// account: the instance keeps its local configuration (nothing was sent).</exception>
     /// <exception cref="DatabackerApiException">Any other answer than 200 or 304.</exception>
     public async Task<ConfigurationResult> GetConfigurationAsync(string? etag = null, CancellationToken cancellationToken = default)
     {

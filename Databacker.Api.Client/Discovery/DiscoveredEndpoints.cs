@@ -102,6 +102,20 @@ public sealed class DiscoveredEndpoints
             : null;
     }
 
+    /// <summary>Whether <paramref name="relative"/> is this instance's configuration document while the document says
+    /// scheduling is not enabled for the account: such a call is not sent.</summary>
+    internal bool WithholdsConfiguration(string relative, string instanceId)
+    {
+        if (IsEnabled(ServiceName.Scheduling))
+        {
+            return false;
+        }
+
+        var queryAt = relative.IndexOf('?', StringComparison.Ordinal);
+        var path = queryAt < 0 ? relative : relative[..queryAt];
+        return string.Equals(path, "engines/config/" + Uri.EscapeDataString(instanceId), StringComparison.Ordinal);
+    }
+
     internal static Uri WithTrailingSlash(Uri uri) =>
         uri.AbsolutePath.EndsWith('/') ? uri : new UriBuilder(uri) { Path = uri.AbsolutePath + "/" }.Uri;
 }

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using Databacker.Api.Client.Exceptions;
+using Databacker.Api.Contracts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -12,7 +14,9 @@ namespace Databacker.Api.Client.Discovery;
 /// http) is not used, and the call stays on the configured URL. When the document cannot be fetched, calls go to the
 /// configured URL and discovery is not tried again for <see cref="DiscoveryOptions.DefaultLifetime"/> (by any handler over
 /// the same discovery service, so a handler the factory recreates keeps the pause). Moves (301/308)
-/// and <c>410 Gone</c> refresh the document, as for reporting.
+/// and <c>410 Gone</c> refresh the document, as for reporting. A call for this instance's configuration while the
+/// document does not list <c>scheduling</c> among the account's services throws <see cref="ServiceNotEnabledException"/>
+/// and nothing is sent: without scheduling the instance keeps its local configuration.
 /// </summary>
 public sealed class OrchestrationRouteHandler : DelegatingHandler
 {
@@ -95,7 +99,13 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
 
     private Task<HttpResponseMessage> SendDiscovered(HttpRequestMessage request, Uri requested, DiscoveredEndpoints endpoints, CancellationToken cancellationToken)
     {
-        if (Resolve(endpoints, requested) is not { } target)
+        var resolved = Resolve(endpoints, requested);
+        if (resolved.Withheld)
+        {
+            return Task.FromException<HttpResponseMessage>(SchedulingNotEnabled(request, resolved.Relative));
+        }
+
+        if (resolved.Target is not { } target)
         {
             return base.SendAsync(request, cancellationToken);
         }
@@ -104,10 +114,24 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
             request,
             target,
             endpoints,
-            static (fresh, call) => fresh.ResolveOrchestration(call.Requested.AbsoluteUri[call.BaseLength..], call.InstanceId) ?? call.Requested,
-            (BaseLength: _baseAddress.AbsoluteUri.Length, InstanceId: _instanceId, Requested: requested),
+            static (fresh, call) =>
+            {
+                var relative = call.Requested.AbsoluteUri[call.BaseLength..];
+                return fresh.WithholdsConfiguration(relative, call.InstanceId)
+                    ? throw SchedulingNotEnabled(call.Request, relative)
+                    : fresh.ResolveOrchestration(relative, call.InstanceId) ?? call.Requested;
+            },
+            (BaseLength: _baseAddress.AbsoluteUri.Length, InstanceId: _instanceId, Requested: requested, Request: request),
             cancellationToken);
     }
+
+    // The spec: without scheduling the instance keeps its local configuration; asking the controller for it is a mistake
+    // of the caller's, reported before anything is sent (as a call to a reporting service that is not enabled is).
+    private static ServiceNotEnabledException SchedulingNotEnabled(HttpRequestMessage request, string relative) =>
+        new(
+            $"{request.Method} {relative} was not sent: scheduling is not enabled for this instance's account (not listed in the discovery document's services), so the instance keeps its local configuration.",
+            new ApiCallDetails { RequestMethod = request.Method, RequestUri = request.RequestUri },
+            ServiceName.Scheduling);
 
     private async Task<HttpResponseMessage> SendAfterDiscoveryAsync(
         HttpRequestMessage request, Uri requested, Task<DiscoveredEndpoints> discovering, CancellationToken cancellationToken)
@@ -131,20 +155,22 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
 
     // The target of the last call resolved against the current discovery document: calls of the same operation (an
     // agent polling its configuration) reuse the Uri instead of building and parsing it again. Uri is immutable.
-    private Uri? Resolve(DiscoveredEndpoints endpoints, Uri requested)
+    private ResolvedTarget Resolve(DiscoveredEndpoints endpoints, Uri requested)
     {
         var relative = requested.AbsoluteUri.AsSpan(_baseAddress.AbsoluteUri.Length);
         var last = Volatile.Read(ref _lastResolved);
         if (last is not null && ReferenceEquals(last.Endpoints, endpoints) && relative.SequenceEqual(last.Relative))
         {
-            return last.Target;
+            return last;
         }
 
         var text = relative.ToString();
-        var target = endpoints.ResolveOrchestration(text, _instanceId);
-        Volatile.Write(ref _lastResolved, new ResolvedTarget(endpoints, text, target));
-        return target;
+        var resolved = endpoints.WithholdsConfiguration(text, _instanceId)
+            ? new ResolvedTarget(endpoints, text, null, Withheld: true)
+            : new ResolvedTarget(endpoints, text, endpoints.ResolveOrchestration(text, _instanceId), Withheld: false);
+        Volatile.Write(ref _lastResolved, resolved);
+        return resolved;
     }
 
-    private sealed record ResolvedTarget(DiscoveredEndpoints Endpoints, string Relative, Uri? Target);
+    private sealed record ResolvedTarget(DiscoveredEndpoints Endpoints, string Relative, Uri? Target, bool Withheld);
 }

@@ -5,6 +5,7 @@ using Databacker.Api.Auth.Keys;
 using Databacker.Api.Client.Configuration;
 using Databacker.Api.Client.DependencyInjection;
 using Databacker.Api.Client.Discovery;
+using Databacker.Api.Client.Exceptions;
 using Databacker.Api.Client.Reporting;
 using Databacker.Api.Contracts;
 
@@ -233,6 +234,11 @@ internal static class RunCommand
                 var fresh = await configuration.GetConfigurationAsync(null, cancellationToken);
                 state.SaveConfiguration(fresh.Document!, fresh.ETag);
                 return (fresh.Document!, fresh.ETag);
+            }
+            catch (ServiceNotEnabledException)
+            {
+                // The spec: without scheduling an instance runs its local configuration, which this sample does not have.
+                throw new CommandFailure("scheduling is not enabled for this instance on the controller, and this sample agent has no local configuration: register the instance with '--service scheduling'");
             }
             catch (Exception error) when (CommandRunner.IsUnreachable(error))
             {

@@ -100,14 +100,14 @@ public abstract class EndToEndTest
     }
 
     /// <summary>Generates a key and registers an instance with the agent's own commands; returns its id and key file.</summary>
-    private protected async Task<(string Instance, string KeyFile)> RegisterAsync(SampleController controller, string name)
+    private protected async Task<(string Instance, string KeyFile)> RegisterAsync(SampleController controller, string name, params string[] services)
     {
         var keyFile = Path.Combine(Work, name + ".key");
         var (keygen, keygenProcess) = await RunAgentAsync("keygen", "--out", keyFile);
         Assert.That(keygen, Is.Zero, keygenProcess.AllOutput);
-        var (register, process) = await RunAgentAsync(
-            "register", "--controller", controller.Url, "--admin-token-file", controller.AdminTokenFile, "--key", keyFile, "--name", name);
-        Assert.That(register, Is.Zero, process.AllOutput);
+        string[] register = ["register", "--controller", controller.Url, "--admin-token-file", controller.AdminTokenFile, "--key", keyFile, "--name", name];
+        var (registered, process) = await RunAgentAsync(services.Length == 0 ? register : [.. register, .. services.SelectMany(service => new[] { "--service", service })]);
+        Assert.That(registered, Is.Zero, process.AllOutput);
         var instance = process.Output.First(l => !l.StartsWith("[stderr]", StringComparison.Ordinal)).Trim();
         Assert.That(instance, Does.Match("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"));
         return (instance, keyFile);

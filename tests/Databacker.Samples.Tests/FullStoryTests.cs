@@ -121,6 +121,23 @@ public sealed class FullStoryTests : EndToEndTest
     }
 
     [Test, CancelAfter(60_000)]
+    public async Task An_instance_without_scheduling_is_told_so_instead_of_being_sent_a_configuration()
+    {
+        var controller = await StartControllerAsync();
+        var (instance, keyFile) = await RegisterAsync(controller, "orders-db", "reporting");
+        await ConfigureAsync(controller, instance);
+
+        var (exitCode, agent) = await RunBackupAsync(controller.Url, instance, keyFile, workScale: 0);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(1), agent.AllOutput);
+            Assert.That(agent.StandardOutput, Does.Contain("discovered: services [reporting]"));
+            Assert.That(agent.Output.Last(l => l.StartsWith("[stderr] error:", StringComparison.Ordinal)), Does.Contain("scheduling is not enabled for this instance"));
+        });
+    }
+
+    [Test, CancelAfter(60_000)]
     public async Task A_target_of_an_unknown_type_fails_the_run_with_exit_code_1_and_a_failed_run_on_the_controller()
     {
         var controller = await StartControllerAsync();

@@ -98,6 +98,32 @@ public sealed class OrchestrationDiscoveryTests : ControllerTestBase
         });
     }
 
+    [TestCase("""["reporting"]""")]
+    [TestCase("[]")]
+    public async Task The_configuration_is_not_asked_for_when_the_account_has_no_scheduling_and_discovery_still_answers(string services)
+    {
+        // The spec: without scheduling the instance keeps its local configuration; the client says so before sending.
+        var controller = Controller.Start(TestServers);
+        Controller.ServeEndpoints(controller, $$"""{"services":{{services}},"orchestrationUrl":"{{controller.Url127()}}/"}""");
+        ServeConfig(controller);
+        using var provider = Provider(controller);
+        var client = provider.GetRequiredService<IOrchestrationClient>();
+
+        var first = Assert.ThrowsAsync<ServiceNotEnabledException>(() => client.GetConfigAsync(Controller.InstanceId));
+        var second = Assert.ThrowsAsync<ServiceNotEnabledException>(
+            () => provider.GetRequiredService<Databacker.Api.Client.Configuration.ConfigurationClient>().GetConfigurationAsync("\"1\""));
+        var endpoints = await client.GetEndpointsAsync(Controller.InstanceId);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first!.Service, Is.EqualTo(Databacker.Api.Contracts.ServiceName.Scheduling));
+            Assert.That(first.Message, Does.Contain("scheduling is not enabled"));
+            Assert.That(second!.Service, Is.EqualTo(Databacker.Api.Contracts.ServiceName.Scheduling), "the same from the configuration helper (the cached resolution)");
+            Assert.That(controller.Requests(ConfigPath), Is.Empty, "nothing was sent");
+            Assert.That(endpoints.Services, Is.EqualTo(services == "[]" ? Array.Empty<Databacker.Api.Contracts.ServiceName>() : new[] { Databacker.Api.Contracts.ServiceName.Reporting }), "discovery itself is served without scheduling");
+        });
+    }
+
     [Test]
     public async Task An_orchestration_url_that_could_not_carry_the_token_is_not_used()
     {
