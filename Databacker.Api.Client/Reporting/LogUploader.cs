@@ -316,6 +316,7 @@ public sealed class LogUploader
     {
         try
         {
+            var resends = 0;
             try
             {
                 await request.Response.ConfigureAwait(false);
@@ -323,10 +324,10 @@ public sealed class LogUploader
             catch (Exception error) when (IsResendable(error, cancellationToken))
             {
                 // The body was a stream (or a chunk) the pipeline cannot send again; its lines are all still retained.
-                await ResendAsync(request.Retained, error, cancellationToken).ConfigureAwait(false);
+                resends = await ResendAsync(request.Retained, error, cancellationToken).ConfigureAwait(false);
             }
 
-            return new Totals { Lines = request.Lines, Requests = 1, Bytes = request.Bytes };
+            return new Totals { Lines = request.Lines, Requests = 1, Bytes = request.Bytes, Resends = resends };
         }
         catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
         {
@@ -359,8 +360,8 @@ public sealed class LogUploader
         var totals = new Totals();
         try
         {
-            await SendBodyAsync(first, cancellationToken).ConfigureAwait(false);
-            totals.Add(new Totals { Lines = lines / 2, Requests = 1, Bytes = first.Length });
+            var resends = await SendBodyAsync(first, cancellationToken).ConfigureAwait(false);
+            totals.Add(new Totals { Lines = lines / 2, Requests = 1, Bytes = first.Length, Resends = resends });
             var cap = Math.Max(first.Length, 1024);
             if (cap < limit.Bytes)
             {
@@ -408,8 +409,8 @@ public sealed class LogUploader
             body = body[cut..];
             try
             {
-                await SendBodyAsync(piece, cancellationToken).ConfigureAwait(false);
-                totals.Add(new Totals { Lines = count, Requests = 1, Bytes = piece.Length });
+                var resends = await SendBodyAsync(piece, cancellationToken).ConfigureAwait(false);
+                totals.Add(new Totals { Lines = count, Requests = 1, Bytes = piece.Length, Resends = resends });
             }
             catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
             {
@@ -420,15 +421,17 @@ public sealed class LogUploader
         return totals;
     }
 
-    private async Task SendBodyAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    // Returns the resends it took.
+    private async Task<int> SendBodyAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         try
         {
             await SendOnceAsync(body, cancellationToken).ConfigureAwait(false);
+            return 0;
         }
         catch (Exception error) when (IsResendable(error, cancellationToken))
         {
-            await ResendAsync(body, error, cancellationToken).ConfigureAwait(false);
+            return await ResendAsync(body, error, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -446,7 +449,8 @@ public sealed class LogUploader
 
     // Sends a body again after it failed on the way, up to MaxResends times with doubling waits; a failure that is not
     // worth another try (or the last one) is thrown as raised. A 413 is thrown too: the caller splits the body.
-    private async Task ResendAsync(ReadOnlyMemory<byte> body, Exception failure, CancellationToken cancellationToken)
+    // Returns the resends it took.
+    private async Task<int> ResendAsync(ReadOnlyMemory<byte> body, Exception failure, CancellationToken cancellationToken)
     {
         var delay = _options.ResendDelay;
         for (var resend = 1; ; resend++)
@@ -466,7 +470,7 @@ public sealed class LogUploader
             try
             {
                 await SendOnceAsync(body, cancellationToken).ConfigureAwait(false);
-                return;
+                return resend;
             }
             catch (Exception error) when (IsResendable(error, cancellationToken))
             {
@@ -511,15 +515,17 @@ public sealed class LogUploader
         public long Lines;
         public int Requests;
         public long Bytes;
+        public int Resends;
 
         public void Add(Totals other)
         {
             Lines += other.Lines;
             Requests += other.Requests;
             Bytes += other.Bytes;
+            Resends += other.Resends;
         }
 
-        public readonly LogUploadSummary ToSummary() => new(Lines, Requests, Bytes);
+        public readonly LogUploadSummary ToSummary() => new(Lines, Requests, Bytes) { Resends = Resends };
     }
 
     /// <summary>

@@ -680,6 +680,7 @@ public class LogUploaderTests
         Assert.That(server.Lines().Select(l => l.Seq), Is.EqualTo(Enumerable.Range(0, 20).Select(i => (long)i)));
         Assert.That(summary.Lines, Is.EqualTo(20));
         Assert.That(attempts, Is.EqualTo(3));
+        Assert.That((summary.Requests, summary.Resends), Is.EqualTo((1, 2)), "one request acknowledged, after two resends");
     }
 
     [Test]
@@ -706,6 +707,35 @@ public class LogUploaderTests
 
         var summary = await upload.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.That(summary.Lines, Is.EqualTo(5));
+        Assert.That(summary.Resends, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Resends_of_the_halves_of_a_refused_body_are_counted_apart_from_the_requests()
+    {
+        // The whole body is refused as too large; the first half fails on the way once and is sent again.
+        var server = new RecordingServer();
+        var attempts = 0;
+        var uploader = new LogUploader(
+            (body, ct) => Interlocked.Increment(ref attempts) switch
+            {
+                1 => Drained(body, Status(413)),
+                2 => Drained(body, Status(503)),
+                _ => server.SendAsync(body, ct),
+            },
+            SecretRedactor.UrlsOnly,
+            new LogUploaderOptions { ResendDelay = TimeSpan.Zero, MaxChunkDelay = TimeSpan.FromMinutes(1) });
+
+        var summary = await uploader.UploadAsync(await WriteLines(10));
+
+        Assert.That(server.Lines().Select(l => l.Seq), Is.EqualTo(Enumerable.Range(0, 10).Select(i => (long)i)));
+        Assert.That((summary.Lines, summary.Requests, summary.Resends), Is.EqualTo((10L, server.Bodies.Count, 1)), "the acknowledged pieces, and one resend of the first half");
+
+        static Task<LogReceipt> Drained(Stream body, Exception failure)
+        {
+            body.CopyTo(Stream.Null);
+            return Task.FromException<LogReceipt>(failure);
+        }
     }
 
     private static IEnumerable<TestCaseData> NotResent()
