@@ -40,6 +40,11 @@ public static class EcPublicJwkValidator
             throw Fail(InvalidPublicKeyReason.MalformedJson, "The public key must be a JSON object.");
         }
 
+        if (!JsonText.IsReadable(jwk))
+        {
+            throw Fail(InvalidPublicKeyReason.MalformedJson, "The public key holds a string that is not valid text (a lone surrogate escape).");
+        }
+
         var members = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var property in jwk.EnumerateObject())
         {

@@ -396,7 +396,8 @@ public sealed class ClientAssertionValidator
             return null;
         }
 
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        // A lone surrogate escape ("\ud800") parses, but reading it as a string later would throw.
+        if (document.RootElement.ValueKind != JsonValueKind.Object || !JsonText.IsReadable(document.RootElement))
         {
             document.Dispose();
             return null;

@@ -768,6 +768,23 @@ public sealed class ClientAssertionValidatorTests
     }
 
     [Test]
+    public async Task A_lone_surrogate_escape_in_a_name_or_value_is_a_malformed_segment_not_a_crash()
+    {
+        // Valid UTF-8 and valid JSON, but System.Text.Json refuses to read "\ud800" as a string.
+        var name = B64(Encoding.UTF8.GetBytes($"{{\"alg\":\"ES256\",\"typ\":\"{ClientAssertionConstants.TokenType}\",\"kid\":\"{_kidA}\",\"\\udc00\":1}}"));
+        var kid = B64(Encoding.UTF8.GetBytes($"{{\"alg\":\"ES256\",\"typ\":\"{ClientAssertionConstants.TokenType}\",\"kid\":\"\\ud800\"}}"));
+        var inHeaderName = name + "." + Segment(Claims());
+        var inKid = kid + "." + Segment(Claims());
+        var inSubject = Segment(Header()) + "." + B64(Encoding.UTF8.GetBytes("{\"sub\":\"a\\ud800\",\"iss\":\"a\\ud800\"}"));
+        var inAudience = Segment(Header()) + "." + B64(Encoding.UTF8.GetBytes("{\"sub\":\"inst-a\",\"iss\":\"inst-a\",\"aud\":\"\\udfff\"}"));
+
+        AssertRejected(await Validate(inHeaderName + "." + SignRaw(_keyA, HashAlgorithmName.SHA256, inHeaderName)), Reason.MalformedHeader);
+        AssertRejected(await Validate(inKid + "." + SignRaw(_keyA, HashAlgorithmName.SHA256, inKid)), Reason.MalformedHeader);
+        AssertRejected(await Validate(inSubject + "." + SignRaw(_keyA, HashAlgorithmName.SHA256, inSubject)), Reason.MalformedPayload);
+        AssertRejected(await Validate(inAudience + "." + SignRaw(_keyA, HashAlgorithmName.SHA256, inAudience)), Reason.MalformedPayload);
+    }
+
+    [Test]
     public async Task Missing_assertion_is_rejected()
     {
         var result = await _validator.ValidateAsync(new ClientAssertionRequest { ClientAssertionType = ClientAssertionConstants.AssertionType });

@@ -193,6 +193,8 @@ public sealed class EcPublicJwkValidatorTests
     [TestCase("not json")]
     [TestCase("[]")]
     [TestCase("\"EC\"")]
+    [TestCase("{\"\\ud800\":1}", TestName = "A member name that is a lone surrogate escape is malformed, not a crash")]
+    [TestCase("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"\\udc00\",\"y\":\"AA\"}", TestName = "A value that is a lone surrogate escape is malformed, not a crash")]
     public void Input_that_is_not_a_json_object_is_rejected(string json)
     {
         var exception = Assert.Throws<InvalidPublicKeyException>(() => EcPublicJwkValidator.Validate(json));

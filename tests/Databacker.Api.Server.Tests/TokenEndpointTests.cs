@@ -84,11 +84,12 @@ public sealed class TokenEndpointTests
         await AssertOAuthErrorAsync(second, HttpStatusCode.Unauthorized, "invalid_client");
     }
 
-    [Test]
-    public async Task A_garbage_assertion_is_an_RFC_6749_invalid_client()
+    [TestCase("not.a.jwt")]
+    [TestCase("eyJhbGciOiJFUzI1NiIsInR5cCI6ImNsaWVudC1hdXRoZW50aWNhdGlvbitqd3QiLCJraWQiOiJcdWQ4MDAifQ.e30.AAAA", TestName = "An assertion whose kid is a lone surrogate escape is an RFC 6749 invalid_client, not a 500")]
+    public async Task A_garbage_assertion_is_an_RFC_6749_invalid_client(string assertion)
     {
         await using var host = await TestServerHost.StartAsync();
-        using var response = await host.Client.PostAsync("/oauth2/token", Form("not.a.jwt"));
+        using var response = await host.Client.PostAsync("/oauth2/token", Form(assertion));
         await AssertOAuthErrorAsync(response, HttpStatusCode.Unauthorized, "invalid_client");
     }
 
