@@ -1,6 +1,6 @@
 namespace Databacker.Api.Auth.Issuance;
 
-/// <summary>The outcome of <see cref="AccessTokenIssuer.Issue"/>: an access token, or an RFC 6749 error.</summary>
+/// <summary>The outcome of <see cref="AccessTokenIssuer.Issue(string, string?)"/>: an access token, or an RFC 6749 error.</summary>
 public sealed class AccessTokenIssuanceResult
 {
     private AccessTokenIssuanceResult(string? accessToken, int expiresIn, string? scope, string? error, string? errorDescription)

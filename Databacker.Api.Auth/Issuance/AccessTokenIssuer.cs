@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Databacker.Api.Auth.Validation;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -8,10 +9,15 @@ namespace Databacker.Api.Auth.Issuance;
 /// <summary>
 /// Issues RFC 9068 JWT access tokens (<c>typ</c> <c>at+jwt</c>, ES256) to authenticated instances: <c>iss</c>,
 /// <c>sub</c> = <c>client_id</c> = instance id, <c>aud</c> of the requested service, <c>scope</c>, <c>jti</c>,
-/// <c>iat</c>, <c>exp</c>. No refresh tokens: an instance authenticates again when its token expires.
+/// <c>iat</c>, <c>exp</c>, and, when issued on a validated assertion, the id of the instance key it was verified with
+/// (<see cref="InstanceKeyIdClaim"/>). No refresh tokens: an instance authenticates again when its token expires.
 /// </summary>
 public sealed class AccessTokenIssuer
 {
+    /// <summary>The claim naming the registered instance key whose assertion obtained the token: a verifier that finds
+    /// the key no longer registered refuses the token (removing a key ends the tokens obtained with it).</summary>
+    public const string InstanceKeyIdClaim = "instance_kid";
+
     private readonly SigningKeyRing _keyRing;
     private readonly AccessTokenIssuanceOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -40,7 +46,29 @@ public sealed class AccessTokenIssuer
     /// <param name="requestedScope">The <c>scope</c> form value (space-separated). Required.</param>
     /// <returns>The token or an <c>invalid_scope</c> error.</returns>
     /// <exception cref="InvalidOperationException">No signing key is active.</exception>
-    public AccessTokenIssuanceResult Issue(string instanceId, string? requestedScope)
+    public AccessTokenIssuanceResult Issue(string instanceId, string? requestedScope) => Issue(instanceId, null, requestedScope);
+
+    /// <summary>
+    /// Issues a token for an instance authenticated by <paramref name="client"/>, naming the key it was verified with
+    /// (<see cref="InstanceKeyIdClaim"/>). Scopes as for <see cref="Issue(string, string?)"/>.
+    /// </summary>
+    /// <param name="client">A successful client-assertion validation.</param>
+    /// <param name="requestedScope">The <c>scope</c> form value (space-separated). Required.</param>
+    /// <returns>The token or an <c>invalid_scope</c> error.</returns>
+    /// <exception cref="ArgumentException"><paramref name="client"/> is not a successful validation.</exception>
+    /// <exception cref="InvalidOperationException">No signing key is active.</exception>
+    public AccessTokenIssuanceResult Issue(ClientAssertionValidationResult client, string? requestedScope)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (!client.IsValid || client.ClientId is null || client.KeyId is null)
+        {
+            throw new ArgumentException("Tokens are issued only to a client whose assertion was validated.", nameof(client));
+        }
+
+        return Issue(client.ClientId, client.KeyId, requestedScope);
+    }
+
+    private AccessTokenIssuanceResult Issue(string instanceId, string? keyId, string? requestedScope)
     {
         ArgumentException.ThrowIfNullOrEmpty(instanceId);
         var scopes = (requestedScope ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
@@ -86,6 +114,11 @@ public sealed class AccessTokenIssuer
             TokenType = "at+jwt",
             SigningCredentials = new SigningCredentials(key.ToSecurityKey(key.KeyId), SecurityAlgorithms.EcdsaSha256),
         };
+        if (keyId is not null)
+        {
+            descriptor.Claims[InstanceKeyIdClaim] = keyId;
+        }
+
         return AccessTokenIssuanceResult.Success(_handler.CreateToken(descriptor), (int)_options.TokenLifetime.TotalSeconds, scopeValue);
     }
 }

@@ -360,7 +360,7 @@ public sealed class ClientAssertionValidator
         }
 
         ClientAssertionValidatorLog.Accepted(_logger, claimedClient, Printable(kid));
-        return ClientAssertionValidationResult.Success(sub);
+        return ClientAssertionValidationResult.Success(sub, registered.KeyId);
     }
 
     private static bool IsClientAssertionType(string typ)

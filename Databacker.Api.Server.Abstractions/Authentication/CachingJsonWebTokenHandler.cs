@@ -1,4 +1,7 @@
 using System.Security.Claims;
+using Databacker.Api.Auth.Issuance;
+using Databacker.Api.Auth.Validation;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -12,7 +15,8 @@ namespace Databacker.Api.Server.Authentication;
 /// <remarks>
 /// Only successes are kept, keyed by the exact token string, until the earlier of the token's <c>exp</c> (without clock
 /// skew) and <c>maxAge</c> from the first validation; so a key that leaves the trusted set stops being honoured within
-/// <c>maxAge</c>. The cache is bounded (least recently used entries go first) and each hit gets its own copy of the
+/// <c>maxAge</c>; and so does a token whose instance key was removed (when an <see cref="IInstanceKeyStore"/> is
+/// registered, each full validation checks it). The cache is bounded (least recently used entries go first) and each hit gets its own copy of the
 /// identity, so nothing one request does to its principal is seen by another.
 /// </remarks>
 internal sealed class CachingJsonWebTokenHandler : JsonWebTokenHandler
@@ -21,10 +25,18 @@ internal sealed class CachingJsonWebTokenHandler : JsonWebTokenHandler
     private readonly TimeProvider _time;
     private readonly TimeSpan _maxAge;
 
-    public CachingJsonWebTokenHandler(TimeProvider time, TimeSpan maxAge, int capacity)
+    private readonly IServiceScopeFactory? _scopes;
+
+    /// <param name="time">The clock.</param>
+    /// <param name="maxAge">How long a validation is remembered; zero remembers nothing.</param>
+    /// <param name="capacity">The most validations remembered.</param>
+    /// <param name="scopes">Where the <see cref="IInstanceKeyStore"/> is resolved (per validation, so it may be scoped);
+    /// none, or none registered: registered keys are not checked.</param>
+    public CachingJsonWebTokenHandler(TimeProvider time, TimeSpan maxAge, int capacity, IServiceScopeFactory? scopes = null)
     {
         _time = time;
         _maxAge = maxAge;
+        _scopes = scopes;
         _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = capacity, CompactionPercentage = 0.25 });
         MapInboundClaims = false;
     }
@@ -45,6 +57,16 @@ internal sealed class CachingJsonWebTokenHandler : JsonWebTokenHandler
         }
 
         var result = await base.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
+        if (result.IsValid && result.SecurityToken is JsonWebToken verified && !await IsKeyStillRegisteredAsync(verified).ConfigureAwait(false))
+        {
+            return new TokenValidationResult
+            {
+                IsValid = false,
+                Exception = new SecurityTokenValidationException(
+                    "The instance this token was issued to, or the key it was obtained with, is no longer registered."),
+            };
+        }
+
         if (result.IsValid && result.SecurityToken is JsonWebToken jwt && result.ClaimsIdentity is { } identity)
         {
             var expires = new DateTimeOffset(DateTime.SpecifyKind(jwt.ValidTo, DateTimeKind.Utc));
@@ -61,6 +83,48 @@ internal sealed class CachingJsonWebTokenHandler : JsonWebTokenHandler
         }
 
         return result;
+    }
+
+    // A token is honoured only while its instance still has keys and, when the token names the key it was obtained
+    // with, while that key is still registered: removing a key (or the instance) ends the tokens obtained with it.
+    private async ValueTask<bool> IsKeyStillRegisteredAsync(JsonWebToken token)
+    {
+        if (_scopes is null)
+        {
+            return true;
+        }
+
+        await using var scope = _scopes.CreateAsyncScope();
+        if (scope.ServiceProvider.GetService<IInstanceKeyStore>() is not { } store)
+        {
+            return true;
+        }
+
+        if (!token.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var instance) || string.IsNullOrEmpty(instance))
+        {
+            return false;
+        }
+
+        var keys = await store.GetKeysAsync(instance).ConfigureAwait(false);
+        if (keys is null || keys.Count == 0)
+        {
+            return false;
+        }
+
+        if (!token.TryGetPayloadValue<string>(AccessTokenIssuer.InstanceKeyIdClaim, out var keyId))
+        {
+            return true; // Issued without naming its key (another issuer, an older version): the instance check stands.
+        }
+
+        foreach (var key in keys)
+        {
+            if (string.Equals(key.KeyId, keyId, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -75,7 +75,7 @@ public sealed class DatabackerAuthController : AuthControllerBase
         var scope = string.IsNullOrWhiteSpace(body.Scope)
             ? string.Join(' ', _options.AgentTokens.GetEffectiveScopeAudiences().Keys)
             : body.Scope;
-        var issued = _issuer.Issue(validation.ClientId!, scope);
+        var issued = _issuer.Issue(validation, scope);
         if (!issued.IsSuccess)
         {
             return OAuthError(StatusCodes.Status400BadRequest, issued.Error!, issued.ErrorDescription);

@@ -41,7 +41,10 @@ public sealed class AgentTokenOptions
     /// <summary>
     /// How long a successfully validated token is remembered, so repeated calls with the same token skip the signature
     /// check; never longer than the token's own lifetime. Default 1 minute; <see cref="TimeSpan.Zero"/> validates every
-    /// request in full. A signing key removed from the trusted set stops being honoured within this time.
+    /// request in full. A signing key removed from the trusted set stops being honoured within this time, and so does a
+    /// token whose instance, or the instance key it was obtained with, is no longer in the registered
+    /// <c>IInstanceKeyStore</c> (checked on each full validation; without a store, or on an endpoint that trusts another
+    /// endpoint's key set through <see cref="JwksUri"/>, tokens run to their expiry).
     /// </summary>
     public TimeSpan ValidationCacheDuration { get; set; } = TimeSpan.FromMinutes(1);
 

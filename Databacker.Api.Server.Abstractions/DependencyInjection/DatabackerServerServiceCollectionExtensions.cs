@@ -124,13 +124,18 @@ public static class DatabackerServerServiceCollectionExtensions
             ValidateIssuerSigningKey = true,
             NameClaimType = "sub",
         };
+        // Always this handler: besides remembering validations, it refuses a token whose instance key was removed, where
+        // this endpoint's key store is the issuer's (tokens signed by its own key ring); an endpoint that trusts another
+        // endpoint's key set may hold no store, or another one.
+        var handler = new CachingJsonWebTokenHandler(
+            provider.GetService<TimeProvider>() ?? TimeProvider.System,
+            agent.ValidationCacheDuration > TimeSpan.Zero ? agent.ValidationCacheDuration : TimeSpan.Zero,
+            agent.ValidationCacheSize,
+            agent.JwksUri is null ? provider.GetRequiredService<IServiceScopeFactory>() : null);
+        jwt.TokenHandlers.Clear();
+        jwt.TokenHandlers.Add(handler);
         if (agent.ValidationCacheDuration > TimeSpan.Zero)
         {
-            var handler = new CachingJsonWebTokenHandler(
-                provider.GetService<TimeProvider>() ?? TimeProvider.System, agent.ValidationCacheDuration, agent.ValidationCacheSize);
-            jwt.TokenHandlers.Clear();
-            jwt.TokenHandlers.Add(handler);
-
             // A remembered token is answered when the message is received, before the handler's per-request work.
             jwt.Events = new RememberedAgentTokenEvents(handler);
         }

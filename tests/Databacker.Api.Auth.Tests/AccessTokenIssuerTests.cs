@@ -59,6 +59,28 @@ public sealed class AccessTokenIssuerTests
     }
 
     [Test]
+    public void A_token_issued_on_a_validated_assertion_names_the_instance_key_it_was_verified_with()
+    {
+        var result = _issuer.Issue(Databacker.Api.Auth.Validation.ClientAssertionValidationResult.Success("inst-a", "key-1"), "orchestration");
+        var claims = DecodeSegment(result.AccessToken!.Split('.')[1]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(claims["sub"]!.GetValue<string>(), Is.EqualTo("inst-a"));
+            Assert.That(claims[AccessTokenIssuer.InstanceKeyIdClaim]!.GetValue<string>(), Is.EqualTo("key-1"));
+            Assert.That(DecodeSegment(_issuer.Issue("inst-a", "orchestration").AccessToken!.Split('.')[1]).ContainsKey(AccessTokenIssuer.InstanceKeyIdClaim), Is.False, "only when known");
+        });
+    }
+
+    [Test]
+    public void A_failed_validation_gets_no_token()
+    {
+        var failed = Databacker.Api.Auth.Validation.ClientAssertionValidationResult.Failure(Databacker.Api.Auth.Validation.ClientAssertionRejectionReason.Replay);
+
+        Assert.Throws<ArgumentException>(() => _issuer.Issue(failed, "orchestration"));
+    }
+
+    [Test]
     public async Task Access_token_verifies_against_the_published_jwks()
     {
         var token = _issuer.Issue("inst-a", "reporting").AccessToken!;

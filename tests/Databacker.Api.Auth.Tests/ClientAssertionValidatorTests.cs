@@ -77,6 +77,7 @@ public sealed class ClientAssertionValidatorTests
         {
             Assert.That(result.IsValid, Is.True, () => string.Join("\n", _logger.Messages));
             Assert.That(result.ClientId, Is.EqualTo(client));
+            Assert.That(result.KeyId, Is.EqualTo(Thumbprint(key)), "the registered key it was verified with");
             Assert.That(result.Error, Is.Null);
         });
     }

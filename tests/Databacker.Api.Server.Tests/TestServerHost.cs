@@ -46,7 +46,14 @@ internal sealed class TestServerHost : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
+        // Both test instances exist, as a controller's tokens are honoured only for instances that still have keys.
         var keyStore = new InMemoryInstanceKeyStore();
+        foreach (var instance in new[] { InstanceA, InstanceB })
+        {
+            using var key = EcdsaKey.Generate();
+            keyStore.Add(instance, new RegisteredInstanceKey(key.KeyId, key.ToPublicJwk()));
+        }
+
         builder.Services.AddSingleton<IInstanceKeyStore>(keyStore);
         builder.Services
             .AddDatabackerServer(options =>
@@ -132,6 +139,21 @@ internal sealed class InMemoryInstanceKeyStore : IInstanceKeyStore
             }
 
             list.Add(key);
+        }
+    }
+
+    public void Remove(string instance, string? keyId = null)
+    {
+        lock (_keys)
+        {
+            if (keyId is null)
+            {
+                _keys.Remove(instance);
+            }
+            else if (_keys.TryGetValue(instance, out var list))
+            {
+                list.RemoveAll(k => k.KeyId == keyId);
+            }
         }
     }
 

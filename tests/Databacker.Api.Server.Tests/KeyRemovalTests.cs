@@ -1,0 +1,89 @@
+using System.Net;
+using System.Text.Json;
+using Databacker.Api.Auth.ClientAssertions;
+using Databacker.Api.Auth.Issuance;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Databacker.Api.Server.Tests;
+
+/// <summary>Removing an instance's key, or the instance, ends the agent tokens obtained with it (openapi: RemoveKey, DeleteInstance).</summary>
+public sealed class KeyRemovalTests
+{
+    private const string ConfigPath = "/engines/config/" + TestServerHost.InstanceA;
+
+    private static async Task<(string Token, string KeyId)> ObtainTokenAsync(TestServerHost host)
+    {
+        var assertion = await host.RegisterInstance(TestServerHost.InstanceA).CreateAsync();
+        using var response = await host.Client.PostAsync("/oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_assertion_type"] = ClientAssertionConstants.AssertionType,
+            ["client_assertion"] = assertion,
+            ["scope"] = "orchestration",
+        }));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        var token = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString()!;
+        Assert.That(new JsonWebToken(token).TryGetPayloadValue<string>(AccessTokenIssuer.InstanceKeyIdClaim, out var keyId), Is.True, "the token names its key");
+        return (token, keyId);
+    }
+
+    private static async Task<HttpStatusCode> GetConfigAsync(TestServerHost host, string token)
+    {
+        using var response = await host.Client.SendAsync(host.Request(HttpMethod.Get, ConfigPath, token));
+        return response.StatusCode;
+    }
+
+    [Test]
+    public async Task A_token_obtained_with_a_removed_key_is_refused_while_one_obtained_with_another_key_still_works()
+    {
+        await using var host = await TestServerHost.StartAsync(o => o.AgentTokens.ValidationCacheDuration = TimeSpan.Zero);
+        var (removed, removedKey) = await ObtainTokenAsync(host);
+        var (kept, _) = await ObtainTokenAsync(host);
+        Assert.That(await GetConfigAsync(host, removed), Is.EqualTo(HttpStatusCode.OK), "accepted while its key is registered");
+
+        host.KeyStore.Remove(TestServerHost.InstanceA, removedKey);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await GetConfigAsync(host, removed), Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(await GetConfigAsync(host, kept), Is.EqualTo(HttpStatusCode.OK));
+        });
+    }
+
+    [Test]
+    public async Task A_remembered_validation_ends_with_its_memory_and_then_the_removed_key_is_noticed()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await TestServerHost.StartAsync(
+            o => o.AgentTokens.ValidationCacheDuration = TimeSpan.FromMinutes(1),
+            services => services.AddSingleton<TimeProvider>(time));
+        var (token, keyId) = await ObtainTokenAsync(host);
+        Assert.That(await GetConfigAsync(host, token), Is.EqualTo(HttpStatusCode.OK));
+
+        host.KeyStore.Remove(TestServerHost.InstanceA, keyId);
+        var remembered = await GetConfigAsync(host, token);
+        time.Advance(TimeSpan.FromSeconds(61));
+        var lapsed = await GetConfigAsync(host, token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(remembered, Is.EqualTo(HttpStatusCode.OK), "within the remembered validation (documented: about a minute)");
+            Assert.That(lapsed, Is.EqualTo(HttpStatusCode.Unauthorized));
+        });
+    }
+
+    [Test]
+    public async Task A_token_of_a_deleted_instance_is_refused_even_when_it_names_no_key()
+    {
+        await using var host = await TestServerHost.StartAsync(o => o.AgentTokens.ValidationCacheDuration = TimeSpan.Zero);
+        var token = host.AgentToken(TestServerHost.InstanceA, "orchestration");
+        Assert.That(new JsonWebToken(token).TryGetPayloadValue<string>(AccessTokenIssuer.InstanceKeyIdClaim, out _), Is.False);
+        Assert.That(await GetConfigAsync(host, token), Is.EqualTo(HttpStatusCode.OK));
+
+        host.KeyStore.Remove(TestServerHost.InstanceA);
+
+        Assert.That(await GetConfigAsync(host, token), Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+}
