@@ -104,7 +104,7 @@ public sealed class TokenClient : IAccessTokenClient
             using var request = new HttpRequestMessage(HttpMethod.Post, metadata.TokenEndpoint) { Content = new FormUrlEncodedContent(form) };
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             var issuedAt = _time.GetUtcNow();
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
 
             if (response.IsSuccessStatusCode)
@@ -134,7 +134,7 @@ public sealed class TokenClient : IAccessTokenClient
         var metadataUri = new Uri(issuer.GetLeftPart(UriPartial.Authority) + "/.well-known/oauth-authorization-server" + path);
         using var request = new HttpRequestMessage(HttpMethod.Get, metadataUri);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
@@ -245,8 +245,8 @@ public sealed class TokenClient : IAccessTokenClient
 
     private static async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        return body.Length > MaxBodyChars ? string.Empty : body;
+        // Read only up to the limit: an endless answer (no length) must not be held whole.
+        return await ApiCallDetailsReader.ReadAtMostAsync(response.Content, MaxBodyChars, cancellationToken).ConfigureAwait(false) ?? string.Empty;
     }
 
     private static string? StringMember(JsonElement element, string name) =>

@@ -17,19 +17,43 @@ internal static class ApiCallDetailsReader
         {
             try
             {
-                var json = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                if (json.Length <= MaxProblemBytes)
+                if (await ReadAtMostAsync(response.Content, MaxProblemBytes, cancellationToken).ConfigureAwait(false) is { } json)
                 {
                     ApiProblemDetails.TryParse(json, out problem);
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception error) when (error is HttpRequestException or IOException)
             {
                 // A body that cannot be read leaves the problem details unknown; the status still tells the story.
             }
         }
 
         return Describe(request, response, problem);
+    }
+
+    // The body as text if it holds at most `limit` bytes, else null: a body without a length (chunked) is read only up
+    // to the limit, so a server (or a foreign origin a redirect led to) cannot make the client hold an endless error.
+    internal static async Task<string?> ReadAtMostAsync(HttpContent content, int limit, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[limit + 1];
+        var length = 0;
+        using (var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false))
+        {
+            int read;
+            while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+            }
+        }
+
+        if (length > limit)
+        {
+            return null;
+        }
+
+        // RFC 9457 problem details are JSON, hence UTF-8 (RFC 8259); a byte order mark is skipped as a reader would.
+        var text = buffer.AsSpan(0, length);
+        return System.Text.Encoding.UTF8.GetString(text.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? text[3..] : text);
     }
 
     public static ApiCallDetails Describe(HttpRequestMessage request, HttpResponseMessage? response, ApiProblemDetails? problem = null) => new()

@@ -381,6 +381,24 @@ public sealed class AccessTokenHandlerTests
     }
 
     [Test]
+    public void An_endless_token_endpoint_error_is_read_only_up_to_its_limit()
+    {
+        var body = new CountingStream("{\"error\":\"invalid_client\"}", 200L * 1024 * 1024);
+        var handler = new AnswerHandler(request => request.RequestUri!.AbsolutePath.EndsWith("/token", StringComparison.Ordinal)
+            ? new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StreamContent(body) { Headers = { ContentType = new("application/json") } } }
+            : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"issuer\":\"https://controller.test\",\"token_endpoint\":\"https://controller.test/token\"}") });
+        var client = new TokenClient(new HttpClient(handler), TestPipelines.TokenOptionsFor(new Uri("https://controller.test")), new FakeAssertions());
+
+        var error = Assert.ThrowsAsync<TokenRequestException>(() => client.RequestTokenAsync(CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(body.BytesRead, Is.LessThanOrEqualTo(1024 * 1024), "never the whole body");
+        });
+    }
+
+    [Test]
     public void Metadata_naming_another_issuer_is_rejected_before_any_assertion_is_signed()
     {
         var server = _servers.Start();

@@ -245,6 +245,29 @@ public sealed class RoutingHandlerTests
         Assert.That(error.Location, Is.EqualTo("ftp://files.example/x"));
     }
 
+    [TestCase(200L * 1024 * 1024, TestName = "An endless problem body without a length is read only up to the problem limit")]
+    [TestCase(100L, TestName = "A short problem body without a length is still read and parsed")]
+    public void A_410_problem_body_without_a_length_is_read_only_up_to_the_limit(long bodyBytes)
+    {
+        const string problem = "{\"type\":\"about:blank\",\"title\":\"Gone\",\"status\":410}";
+        var body = new CountingStream(problem, bodyBytes);
+        var routing = TestPipelines.Routing(new TrustedOriginRegistry([new Uri("https://controller.test")]));
+        using var client = TestPipelines.Client(primary: new AnswerHandler(() =>
+        {
+            var content = new StreamContent(body);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/problem+json");
+            return new HttpResponseMessage(HttpStatusCode.Gone) { Content = content };
+        }), routing: routing);
+
+        var error = Assert.ThrowsAsync<EndpointNotImplementedException>(() => client.GetAsync("https://controller.test/engines/config/x"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(body.BytesRead, Is.LessThanOrEqualTo(1024 * 1024), "never the whole body");
+            Assert.That(error!.Problem?.Title, bodyBytes > 64 * 1024 ? Is.Null : Is.EqualTo("Gone"));
+        });
+    }
+
     [Test]
     public void Gone_410_throws_EndpointNotImplementedException_with_problem_details_and_redirect_chain()
     {
