@@ -36,7 +36,11 @@ public static class RunAggregator
             Status = status,
             StartedAt = started?.Timestamp ?? default,
             FinishedAt = end?.Timestamp,
-            DurationMs = end?.DurationMs ?? (end is null || started is null ? null : (long)(end.Timestamp - started.Timestamp).TotalMilliseconds),
+            // Timestamps are the agent's clock, which may step back: an end stamped before the start gives no duration
+            // (the contract's minimum is 0), rather than a negative one.
+            DurationMs = end?.DurationMs ?? (end is null || started is null || end.Timestamp < started.Timestamp
+                ? null
+                : (long)(end.Timestamp - started.Timestamp).TotalMilliseconds),
             Bytes = end?.Bytes ?? (dumps.Count == 0 ? null : SaturatingSum(dumps.Select(e => e.Bytes!.Value))),
             Targets = ordered.Where(e => e.Target is not null).Select(e => e.Target!).Distinct().ToList(),
             Databases = ordered.Where(e => e.Database is not null).Select(e => e.Database!).Distinct().ToList(),

@@ -102,6 +102,30 @@ public class InMemoryReportingStoreTests
     }
 
     [Test]
+    public void An_end_stamped_before_the_start_by_an_agent_clock_that_stepped_back_gives_no_duration_rather_than_a_negative_one()
+    {
+        var run = Guid.NewGuid();
+        var t0 = new DateTimeOffset(2025, 1, 1, 0, 0, 10, TimeSpan.Zero);
+        var aggregated = RunAggregator.Aggregate("a", run,
+        [
+            new Event { Id = Guid.NewGuid(), Run = run, Type = EventType.RunStarted, Timestamp = t0 },
+            new Event { Id = Guid.NewGuid(), Run = run, Type = EventType.RunSucceeded, Timestamp = t0.AddSeconds(-5) },
+        ]);
+        var timed = RunAggregator.Aggregate("a", run,
+        [
+            new Event { Id = Guid.NewGuid(), Run = run, Type = EventType.RunStarted, Timestamp = t0 },
+            new Event { Id = Guid.NewGuid(), Run = run, Type = EventType.RunSucceeded, Timestamp = t0.AddSeconds(3) },
+        ]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(aggregated.Status, Is.EqualTo(RunStatus.Succeeded));
+            Assert.That(aggregated.DurationMs, Is.Null);
+            Assert.That(RunAggregator.Statistics([aggregated, timed]).MeanDurationMs, Is.EqualTo(3000), "only the run whose duration is known");
+        });
+    }
+
+    [Test]
     public void Sizes_and_durations_as_large_as_the_contract_allows_are_aggregated_without_overflow()
     {
         var run = Guid.NewGuid();
