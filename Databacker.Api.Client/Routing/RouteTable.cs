@@ -6,14 +6,25 @@ namespace Databacker.Api.Client.Routing;
 /// <summary>
 /// The permanent moves (301, 308) the client has seen, so later calls to a moved route go straight to its new place.
 /// Thread-safe; share one per endpoint configuration. Call <see cref="Clear"/> when the configuration changes (for
-/// example a new orchestration URL) or a remembered place stops answering; entries are never expired on their own,
-/// because the API promises that resources are permanent.
+/// example a new orchestration URL) or a remembered place stops answering; entries are not expired by time, because the
+/// API promises that resources are permanent. A move that keeps the query moves the path with any query (every page of a
+/// list follows one move). The table is bounded (1,024 moves of each kind); beyond that an older move is forgotten,
+/// which costs one more 301 if it is met again.
 /// </summary>
 public sealed class RouteTable
 {
     private const int MaxResolutionSteps = 10;
 
+    // The most moves kept in each kind; beyond it an older one is forgotten (it costs one more 301 if met again). Moves
+    // are few in practice (one per moved service or folder), but a long-running client must not grow without bound.
+    internal const int MaxEntries = 1024;
+
+    // Moves of one URI whose query the move changed, keyed by the whole URI.
     private readonly ConcurrentDictionary<string, Uri> _routes = new(StringComparer.Ordinal);
+
+    // Moves that kept the query, keyed by origin + path; the request's own query is carried over, so every page of
+    // GET /instances?cursor=… follows one remembered move of /instances.
+    private readonly ConcurrentDictionary<string, string> _paths = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _prefixes = new(StringComparer.Ordinal);
 
     // Whether no move was ever remembered (since the last Clear): asked on every call, and ConcurrentDictionary.IsEmpty
@@ -22,7 +33,7 @@ public sealed class RouteTable
     private volatile bool _none = true;
 
     /// <summary>The number of remembered moves (exact routes plus service prefixes).</summary>
-    public int Count => _routes.Count + _prefixes.Count;
+    public int Count => _routes.Count + _paths.Count + _prefixes.Count;
 
     /// <summary>Remembers that <paramref name="from"/> moved permanently to <paramref name="to"/>.</summary>
     /// <param name="from">The absolute URI that answered 301 or 308.</param>
@@ -42,13 +53,37 @@ public sealed class RouteTable
             throw new ArgumentException("Moves are remembered between absolute URIs only.");
         }
 
-        _routes[KeyOf(from)] = to;
+        if (string.Equals(from.Query, to.Query, StringComparison.Ordinal))
+        {
+            Add(_paths, PathKeyOf(from), to.GetLeftPart(UriPartial.Path));
+        }
+        else
+        {
+            Add(_routes, KeyOf(from), to);
+        }
+
         if (applyToService && TryGetPrefixMove(from, to, out var fromPrefix, out var toPrefix))
         {
-            _prefixes[fromPrefix] = toPrefix;
+            Add(_prefixes, fromPrefix, toPrefix);
         }
 
         _none = false;
+    }
+
+    private static void Add<TValue>(ConcurrentDictionary<string, TValue> moves, string key, TValue value)
+    {
+        if (moves.Count >= MaxEntries && !moves.ContainsKey(key))
+        {
+            foreach (var old in moves.Keys)
+            {
+                if (moves.TryRemove(old, out _) && moves.Count < MaxEntries)
+                {
+                    break;
+                }
+            }
+        }
+
+        moves[key] = value;
     }
 
     /// <summary>Forgets every remembered move.</summary>
@@ -56,6 +91,7 @@ public sealed class RouteTable
     {
         _none = true;
         _routes.Clear();
+        _paths.Clear();
         _prefixes.Clear();
     }
 
@@ -76,7 +112,7 @@ public sealed class RouteTable
         var current = requestUri;
         for (var step = 0; step < MaxResolutionSteps && seen.Add(KeyOf(current)); step++)
         {
-            if (_routes.TryGetValue(KeyOf(current), out var next) || TryApplyPrefix(current, out next))
+            if (_routes.TryGetValue(KeyOf(current), out var next) || TryApplyPath(current, out next) || TryApplyPrefix(current, out next))
             {
                 current = next;
                 continue;
@@ -93,27 +129,42 @@ public sealed class RouteTable
 
     private static string PathKeyOf(Uri uri) => Origin.Of(uri) + uri.AbsolutePath;
 
-    private bool TryApplyPrefix(Uri uri, out Uri target)
+    private bool TryApplyPath(Uri uri, out Uri target)
     {
         target = uri;
-        var path = PathKeyOf(uri);
-        string? best = null;
-        foreach (var prefix in _prefixes.Keys)
-        {
-            if (path.StartsWith(prefix, StringComparison.Ordinal) && (best is null || prefix.Length > best.Length))
-            {
-                best = prefix;
-            }
-        }
-
-        if (best is null || !_prefixes.TryGetValue(best, out var replacement))
+        if (_paths.IsEmpty || !_paths.TryGetValue(PathKeyOf(uri), out var moved))
         {
             return false;
         }
 
-        // The prefix keys are origin + path; the replacement is an absolute URI prefix.
-        target = new Uri(replacement + path[best.Length..] + uri.Query);
+        target = new Uri(moved + uri.Query);
         return true;
+    }
+
+    // The longest remembered folder the path lies in: one lookup per enclosing folder, deepest first, instead of a scan
+    // of every remembered prefix (an administration client may remember one folder per instance).
+    private bool TryApplyPrefix(Uri uri, out Uri target)
+    {
+        target = uri;
+        if (_prefixes.IsEmpty)
+        {
+            return false;
+        }
+
+        var path = PathKeyOf(uri);
+        var rootLength = Origin.Of(uri).Length + 1;
+        for (var end = path.LastIndexOf('/'); end >= rootLength - 1; end = end == 0 ? -1 : path.LastIndexOf('/', end - 1))
+        {
+            var prefix = path[..(end + 1)];
+            if (_prefixes.TryGetValue(prefix, out var replacement))
+            {
+                // The prefix keys are origin + path; the replacement is an absolute URI prefix.
+                target = new Uri(replacement + path[prefix.Length..] + uri.Query);
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // The route's folder moved: the route keeps its last segment and everything before it (origin and folder) changed.

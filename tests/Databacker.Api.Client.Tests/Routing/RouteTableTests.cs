@@ -51,6 +51,73 @@ public sealed class RouteTableTests
     }
 
     [Test]
+    public void A_moved_single_segment_route_takes_every_query_of_it_along_with_one_entry()
+    {
+        // Every page of GET /instances?cursor=… after the administration endpoint moved.
+        var routes = new RouteTable();
+        for (var page = 0; page < 1000; page++)
+        {
+            routes.Remember(new Uri($"https://a.example/instances?cursor={page}"), new Uri($"https://b.example/instances?cursor={page}"));
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(routes.TryResolve(new Uri("https://a.example/instances?cursor=next&limit=50"), out var next), Is.True);
+            Assert.That(next, Is.EqualTo(new Uri("https://b.example/instances?cursor=next&limit=50")), "the request's own query is kept");
+            Assert.That(routes.Count, Is.EqualTo(1));
+            Assert.That(routes.TryResolve(new Uri("https://a.example/summary"), out _), Is.False);
+        });
+    }
+
+    [Test]
+    public void A_move_that_changes_the_query_stays_a_move_of_that_uri_alone()
+    {
+        var routes = new RouteTable();
+        routes.Remember(new Uri("https://a.example/instances?cursor=1"), new Uri("https://b.example/list?page=1"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(routes.TryResolve(new Uri("https://a.example/instances?cursor=1"), out var moved), Is.True);
+            Assert.That(moved, Is.EqualTo(new Uri("https://b.example/list?page=1")));
+            Assert.That(routes.TryResolve(new Uri("https://a.example/instances?cursor=2"), out _), Is.False);
+        });
+    }
+
+    [Test]
+    public void The_table_stays_bounded_however_many_moves_it_sees_and_keeps_the_latest()
+    {
+        var routes = new RouteTable();
+        for (var i = 0; i < 5 * RouteTable.MaxEntries; i++)
+        {
+            routes.Remember(new Uri($"https://a.example/instances/i-{i}/config"), new Uri($"https://b.example/instances/i-{i}/config"));
+        }
+
+        var last = 5 * RouteTable.MaxEntries - 1;
+        Assert.Multiple(() =>
+        {
+            Assert.That(routes.Count, Is.LessThanOrEqualTo(2 * RouteTable.MaxEntries), "paths and folders, each bounded");
+            Assert.That(routes.TryResolve(new Uri($"https://a.example/instances/i-{last}/keys"), out var folder), Is.True, "the latest folder move is kept");
+            Assert.That(folder, Is.EqualTo(new Uri($"https://b.example/instances/i-{last}/keys")));
+        });
+    }
+
+    [Test]
+    public void The_deepest_remembered_folder_wins()
+    {
+        var routes = new RouteTable();
+        routes.Remember(new Uri("https://a.example/api/x"), new Uri("https://b.example/api/x"));
+        routes.Remember(new Uri("https://a.example/api/report/x"), new Uri("https://c.example/api/report/x"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(routes.TryResolve(new Uri("https://a.example/api/report/y"), out var deep), Is.True);
+            Assert.That(deep.Host, Is.EqualTo("c.example"));
+            Assert.That(routes.TryResolve(new Uri("https://a.example/api/y"), out var shallow), Is.True);
+            Assert.That(shallow.Host, Is.EqualTo("b.example"));
+        });
+    }
+
+    [Test]
     public void Prefix_moves_can_be_turned_off()
     {
         var routes = new RouteTable();
