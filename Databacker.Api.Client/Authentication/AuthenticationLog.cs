@@ -8,6 +8,9 @@ internal static partial class AuthenticationLog
     [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "Read authorization server metadata of {Issuer}: token endpoint {TokenEndpoint}")]
     public static partial void MetadataRead(ILogger logger, string issuer, Uri tokenEndpoint);
 
+    [LoggerMessage(EventId = 1307, Level = LogLevel.Information, Message = "The authorization server metadata at {MetadataUri} moved permanently; the issuer is {Issuer}")]
+    public static partial void MetadataMoved(ILogger logger, Uri metadataUri, Uri issuer);
+
     [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Obtained an access token valid until {ExpiresAt:O}")]
     public static partial void TokenObtained(ILogger logger, DateTimeOffset expiresAt);
 

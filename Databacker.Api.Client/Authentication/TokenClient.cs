@@ -11,7 +11,9 @@ namespace Databacker.Api.Client.Authentication;
 /// <summary>
 /// Obtains access tokens with the OAuth 2.0 client credentials grant (RFC 6749 §4.4), authenticating with a signed
 /// JWT client assertion (RFC 7523 §2.2). The token endpoint and issuer are read once from the authorization server
-/// metadata (RFC 8414) at <c>/.well-known/oauth-authorization-server</c>.
+/// metadata (RFC 8414) at <c>/.well-known/oauth-authorization-server</c>. When the configured issuer answers there with
+/// a permanent move (301/308, the spec's partial endpoint serving the Auth tag elsewhere) to another metadata URL over
+/// https (http only on loopback), the authorization server it names becomes the issuer: at most five moves.
 /// </summary>
 /// <remarks>
 /// The <see cref="HttpClient"/> given here must not contain an <see cref="AccessTokenHandler"/> (it would ask itself
@@ -130,18 +132,69 @@ public sealed class TokenClient : IAccessTokenClient
     private async Task<TokenEndpointMetadata> ReadMetadataAsync(CancellationToken cancellationToken)
     {
         var issuer = _options.Issuer!;
-        var path = issuer.AbsolutePath.TrimEnd('/');
-        var metadataUri = new Uri(issuer.GetLeftPart(UriPartial.Authority) + "/.well-known/oauth-authorization-server" + path);
-        using var request = new HttpRequestMessage(HttpMethod.Get, metadataUri);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
+        var metadataUri = MetadataUriOf(issuer);
+        for (var moves = 0; ; moves++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, metadataUri);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode is HttpStatusCode.MovedPermanently or HttpStatusCode.PermanentRedirect && moves < MaxMetadataMoves)
+            {
+                // The spec's partial endpoint: the controller an agent is given may serve the Auth tag elsewhere and
+                // answer 301 there; the authorization server it names is then the issuer (nothing secret is sent here).
+                issuer = MovedIssuer(metadataUri, response, request);
+                AuthenticationLog.MetadataMoved(_logger, metadataUri, issuer);
+                metadataUri = MetadataUriOf(issuer);
+                continue;
+            }
+
+            var body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new TokenRequestException(
+                    $"The authorization server metadata at {metadataUri} answered {(int)response.StatusCode}.",
+                    ApiCallDetailsReader.Describe(request, response), retryAfter: RetryAfter.Read(response, _time.GetUtcNow()));
+            }
+
+            return ParseMetadata(body, issuer, metadataUri, request, response);
+        }
+    }
+
+    private const int MaxMetadataMoves = 5;
+    private const string WellKnownPath = "/.well-known/oauth-authorization-server";
+
+    // RFC 8414 §3: the well-known segment goes between the host and the issuer's path.
+    private static Uri MetadataUriOf(Uri issuer) =>
+        new(issuer.GetLeftPart(UriPartial.Authority) + WellKnownPath + issuer.AbsolutePath.TrimEnd('/'));
+
+    // The issuer whose metadata a 301/308 points to: an absolute (or relative) well-known metadata URL, over https (http
+    // on loopback only, and never from https), without a query or fragment.
+    private static Uri MovedIssuer(Uri from, HttpResponseMessage response, HttpRequestMessage request)
+    {
+        var location = response.Headers.Location;
+        if (location is not null && !location.IsAbsoluteUri)
+        {
+            location = new Uri(from, location);
+        }
+
+        if (location is null
+            || (location.Scheme != Uri.UriSchemeHttps && location.Scheme != Uri.UriSchemeHttp)
+            || !Origin.IsSecureTransport(location)
+            || (from.Scheme == Uri.UriSchemeHttps && location.Scheme != Uri.UriSchemeHttps)
+            || location.Query.Length > 0 || location.Fragment.Length > 0
+            || !location.AbsolutePath.StartsWith(WellKnownPath, StringComparison.Ordinal)
+            || (location.AbsolutePath.Length > WellKnownPath.Length && location.AbsolutePath[WellKnownPath.Length] != '/'))
         {
             throw new TokenRequestException(
-                $"The authorization server metadata at {metadataUri} answered {(int)response.StatusCode}.",
-                ApiCallDetailsReader.Describe(request, response), retryAfter: RetryAfter.Read(response, _time.GetUtcNow()));
+                $"The authorization server metadata at {from} moved to '{response.Headers.Location}', which is not authorization server metadata over https (http only on loopback).",
+                ApiCallDetailsReader.Describe(request, response));
         }
+
+        return new Uri(location.GetLeftPart(UriPartial.Authority) + location.AbsolutePath[WellKnownPath.Length..]);
+    }
+
+    private static TokenEndpointMetadata ParseMetadata(string body, Uri issuer, Uri metadataUri, HttpRequestMessage request, HttpResponseMessage response)
+    {
 
         string? issuerValue = null, tokenEndpoint = null;
         try

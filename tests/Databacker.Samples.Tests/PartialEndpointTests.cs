@@ -36,6 +36,31 @@ public sealed class PartialEndpointTests : EndToEndTest
         Assert.That(reporting.Process.HasExited, Is.False);
     }
 
+    [Test, CancelAfter(80_000)]
+    public async Task An_agent_given_only_its_controller_gets_its_token_from_the_auth_endpoint_the_controller_moved_it_to()
+    {
+        // The spec: an agent is configured with the orchestration endpoint alone; here the Auth tag lives elsewhere.
+        var data = Path.Combine(Work, "shared-data");
+        var controllerPort = Hosting.SampleController.FreePort();
+        var authPort = Hosting.SampleController.FreePort();
+        var controllerUrl = $"http://127.0.0.1:{controllerPort}";
+        var authUrl = $"http://127.0.0.1:{authPort}";
+        var controller = await StartControllerAsync(
+            "controller", ["--tags", "Orchestration,Reporting,Administration", "--tag-location", $"Auth={authUrl}"], data, controllerPort);
+        await StartControllerAsync(
+            "auth",
+            ["--tags", "Auth", "--tag-location", $"Orchestration={controllerUrl}", "--tag-location", $"Reporting={controllerUrl}", "--tag-location", $"Administration={controllerUrl}"],
+            data,
+            authPort);
+        var (instance, keyFile) = await RegisterAsync(controller, "orders-db");
+        await ConfigureAsync(controller, instance);
+
+        var (exitCode, agent) = await RunBackupAsync(controller.Url, instance, keyFile, workScale: 0);
+
+        Assert.That(exitCode, Is.Zero, agent.AllOutput);
+        Assert.That((await RunsAsync(controller, instance)).Single().Status, Is.EqualTo(RunStatus.Succeeded));
+    }
+
     [Test, CancelAfter(60_000)]
     public async Task An_orchestration_only_controller_answers_reporting_calls_with_a_301_to_the_reporting_controller()
     {

@@ -399,6 +399,59 @@ public sealed class AccessTokenHandlerTests
     }
 
     [Test]
+    public async Task Metadata_moved_permanently_to_another_endpoint_makes_that_endpoint_the_issuer()
+    {
+        // The controller an agent is given serves the Auth tag elsewhere (the spec's partial endpoint).
+        var controller = _servers.Start();
+        var auth = _servers.Start();
+        controller.Given(Request.Create().WithPath("/.well-known/oauth-authorization-server").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(301).WithHeader("Location", auth.Url127() + "/.well-known/oauth-authorization-server"));
+        TokenServer.AddTokenEndpoint(auth);
+        var assertions = new FakeAssertions();
+        var client = new TokenClient(new HttpClient(TestPipelines.Primary()), TestPipelines.TokenOptionsFor(controller.Uri()), assertions);
+
+        var token = await client.RequestTokenAsync(CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(token.Value, Is.EqualTo("tok-1"));
+            Assert.That(assertions.Audiences, Is.EqualTo(new[] { auth.Url127() }), "the assertion is made out to the issuer it was sent to");
+            Assert.That(controller.Requests("/token"), Is.Empty);
+        });
+    }
+
+    [TestCase("http://auth.example/.well-known/oauth-authorization-server", TestName = "A move of the metadata to plain http off loopback is refused")]
+    [TestCase("/somewhere/else", TestName = "A move of the metadata to something that is not metadata is refused")]
+    [TestCase("/.well-known/oauth-authorization-server?x=1", TestName = "A move of the metadata to a URL with a query is refused")]
+    public void A_move_of_the_metadata_to_an_unusable_place_is_refused_before_any_assertion_is_signed(string location)
+    {
+        var controller = _servers.Start();
+        controller.Given(Request.Create().WithPath("/.well-known/oauth-authorization-server").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(301).WithHeader("Location", location));
+        var assertions = new FakeAssertions();
+        var client = new TokenClient(new HttpClient(TestPipelines.Primary()), TestPipelines.TokenOptionsFor(controller.Uri()), assertions);
+
+        var error = Assert.ThrowsAsync<TokenRequestException>(() => client.RequestTokenAsync(CancellationToken.None));
+
+        Assert.That(error!.Message, Does.Contain("moved to"));
+        Assert.That(assertions.Count, Is.Zero);
+    }
+
+    [Test]
+    public void Metadata_that_keeps_moving_is_given_up()
+    {
+        var controller = _servers.Start();
+        controller.Given(Request.Create().WithPath("/.well-known/oauth-authorization-server").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(308).WithHeader("Location", "/.well-known/oauth-authorization-server"));
+        var client = new TokenClient(new HttpClient(TestPipelines.Primary()), TestPipelines.TokenOptionsFor(controller.Uri()), new FakeAssertions());
+
+        var error = Assert.ThrowsAsync<TokenRequestException>(() => client.RequestTokenAsync(CancellationToken.None));
+
+        Assert.That(error!.Message, Does.Contain("answered 308"));
+        Assert.That(controller.Requests("/.well-known/oauth-authorization-server"), Has.Count.EqualTo(6), "the first request and five moves");
+    }
+
+    [Test]
     public void Metadata_naming_another_issuer_is_rejected_before_any_assertion_is_signed()
     {
         var server = _servers.Start();
