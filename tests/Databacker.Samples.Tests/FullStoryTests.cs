@@ -129,11 +129,16 @@ public sealed class FullStoryTests : EndToEndTest
 
         var (exitCode, agent) = await RunBackupAsync(controller.Url, instance, keyFile, workScale: 0);
 
+        var (assertion, tokenEndpoint) = await AgentTokens.CreateAssertionAsync(controller.BaseUrl, instance, keyFile);
+        var (_, token, _) = await AgentTokens.ExchangeAsync(tokenEndpoint, assertion);
+        var asked = await AgentTokens.GetConfigStatusAsync(controller.BaseUrl, instance, token!);
+
         Assert.Multiple(() =>
         {
             Assert.That(exitCode, Is.EqualTo(1), agent.AllOutput);
             Assert.That(agent.StandardOutput, Does.Contain("discovered: services [reporting]"));
             Assert.That(agent.Output.Last(l => l.StartsWith("[stderr] error:", StringComparison.Ordinal)), Does.Contain("scheduling is not enabled for this instance"));
+            Assert.That(asked, Is.EqualTo(403), "the controller does not hand it a configuration either");
         });
     }
 

@@ -26,6 +26,14 @@ public sealed class SampleOrchestrationController : OrchestrationControllerBase
     public override async Task<ActionResult<ConfigDocument>> GetConfig(string instance, string? if_None_Match = null, CancellationToken cancellationToken = default)
     {
         // The runtime has already checked the token is this instance's; If-None-Match is read by OkWithEntityTag.
+        // Without scheduling the instance keeps its local configuration (the spec): it is not handed one from here,
+        // matching the discovery document, which names no configUrl then.
+        if (await _instances.GetAsync(instance, cancellationToken) is { } known && !known.Services.Contains(ServiceName.Scheduling))
+        {
+            return this.DatabackerProblem(StatusCodes.Status403Forbidden, DatabackerProblemTypes.Forbidden,
+                "Scheduling is not enabled for this instance: it runs its local configuration.");
+        }
+
         var stored = await _instances.GetConfigAsync(instance, cancellationToken);
         if (stored is null)
         {
