@@ -1,4 +1,4 @@
-// The sample databacker agent: keygen, register, run. Every command has --help; failures print one line on stderr
+// The sample databacker agent: keygen, register, run, serve. Every command has --help; failures print one line on stderr
 // and exit non-zero (1 = the command failed, 2 = the arguments were wrong).
 using System.CommandLine;
 using Databacker.Samples.Agent;
@@ -8,6 +8,7 @@ var root = new RootCommand("A sample databacker agent: generates its key, regist
     KeygenCommand.Create(),
     RegisterCommand.Create(),
     RunCommand.Create(),
+    ServeCommand.Create(),
 };
 
 using var cancel = new CancellationTokenSource();

@@ -68,7 +68,14 @@ internal static class RunCommand
     {
         using var state = AgentState.Open(spoolDirectory);
         using var key = await KeyFile.ReadAsync(keyFile, cancellationToken);
-        await using var databacker = new DatabackerClientBuilder(o =>
+        await using var databacker = Connect(controller, instanceId, key);
+        var spool = Spool(databacker, instanceId, state);
+        Console.WriteLine($"agent {instanceId}: controller {controller}, key {key.KeyId}, spool {state.Directory}");
+        return await RunOnceAsync(databacker, spool, state, workScale, cancellationToken);
+    }
+
+    internal static DatabackerClient Connect(Uri controller, string instanceId, Databacker.Api.Auth.Keys.EcdsaKey key) =>
+        new DatabackerClientBuilder(o =>
         {
             o.Controller = controller;
             o.InstanceId = instanceId;
@@ -81,8 +88,9 @@ internal static class RunCommand
             o.Token.FetchTimeout = TimeSpan.FromSeconds(15);
         }).Build();
 
-        // Every report is written ahead to the spool, then delivered from it in order (also by the next run).
-        var spool = new ReportingSender(
+    // Every report is written ahead to the spool, then delivered from it in order (also by the next run).
+    internal static ReportingSender Spool(DatabackerClient databacker, string instanceId, AgentState state) =>
+        new(
             databacker.Reporting,
             instanceId,
             new ReportingSenderOptions
@@ -93,8 +101,10 @@ internal static class RunCommand
                 RetryDelay = TimeSpan.FromSeconds(5),
             },
             logger: new StderrLogger<ReportingSender>());
-        Console.WriteLine($"agent {instanceId}: controller {controller}, key {key.KeyId}, spool {state.Directory}");
 
+    /// <summary>One backup run: discovery, earlier reports, the configuration (by ETag), the run and its reports.</summary>
+    internal static async Task<int> RunOnceAsync(DatabackerClient databacker, ReportingSender spool, AgentState state, double workScale, CancellationToken cancellationToken)
+    {
         // 1. Discovery: which services this instance has and where reporting lives.
         var reporting = true;
         var online = true;
@@ -209,7 +219,7 @@ internal static class RunCommand
         return failure is null ? ExitCodes.Success : ExitCodes.Failure;
     }
 
-    private static async Task<(ConfigDocument Document, string? ETag)> FetchConfigurationAsync(ConfigurationClient configuration, AgentState state, bool online, CancellationToken cancellationToken)
+    internal static async Task<(ConfigDocument Document, string? ETag)> FetchConfigurationAsync(ConfigurationClient configuration, AgentState state, bool online, CancellationToken cancellationToken)
     {
         var cachedETag = state.CachedETag;
         if (online)

@@ -5,7 +5,7 @@ public sealed class AgentCommandLineTests : EndToEndTest
     [Test, CancelAfter(30_000)]
     public async Task Every_command_has_help()
     {
-        foreach (var command in new[] { "keygen", "register", "run" })
+        foreach (var command in new[] { "keygen", "register", "run", "serve" })
         {
             var (exitCode, process) = await RunAgentAsync(command, "--help");
             Assert.That(exitCode, Is.Zero, process.AllOutput);
