@@ -222,7 +222,7 @@ public static class DatabackerServerServiceCollectionExtensions
             authorization.AddPolicy(DatabackerPolicies.Administration, policy => policy
                 .AddAuthenticationSchemes(DatabackerAuthenticationSchemes.User)
                 .RequireAuthenticatedUser()
-                .AddRequirements(new UserScopeRequirement(server.Value.UserTokens.RequiredScope)));
+                .AddRequirements(new UserScopeRequirement(server.Value.UserTokens.RequiredScope, server.Value.AgentTokens.Issuer)));
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, AgentAccessHandler>());
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();

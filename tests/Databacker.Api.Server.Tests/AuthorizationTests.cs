@@ -128,14 +128,19 @@ public sealed class AuthorizationTests
         await Problems.AssertProblemAsync(response, 401, DatabackerProblemTypes.Unauthorized);
     }
 
-    [Test]
-    public async Task An_agent_token_is_refused_as_a_user_token_even_if_the_user_scheme_trusted_the_controller_keys()
+    [TestCase(false)]
+    [TestCase(true, TestName = "An agent token is refused as a user token even when the implementer replaced the user scheme's events")]
+    public async Task An_agent_token_is_refused_as_a_user_token_even_if_the_user_scheme_trusted_the_controller_keys(bool replaceEvents)
     {
         await using var host = await TestServerHost.StartAsync(o =>
         {
             o.UserTokens.Issuer = TestServerHost.Issuer;
             o.UserTokens.Audience = "https://controller.test/orchestration";
             o.UserTokens.RequiredScope = "orchestration";
+            if (replaceEvents)
+            {
+                o.UserTokens.ConfigureJwtBearer = jwt => jwt.Events = new JwtBearerEvents();
+            }
         });
         // Simulate the misconfiguration: the user scheme would otherwise verify the agent token's signature.
         var ring = host.App.Services.GetRequiredService<SigningKeyRing>();
@@ -143,7 +148,15 @@ public sealed class AuthorizationTests
         user.TokenValidationParameters.IssuerSigningKeys = ring.GetJsonWebKeySet().Keys.Select(k => new JsonWebKey(k.ToJson())).ToArray();
 
         using var response = await host.Client.SendAsync(host.Request(HttpMethod.Get, "/instances", host.AgentToken(TestServerHost.InstanceA, "orchestration")));
-        await Problems.AssertProblemAsync(response, 401, DatabackerProblemTypes.Unauthorized);
+        if (replaceEvents)
+        {
+            // Authenticated by the misconfigured scheme, then refused by the administration policy.
+            await Problems.AssertProblemAsync(response, 403, DatabackerProblemTypes.Forbidden);
+        }
+        else
+        {
+            await Problems.AssertProblemAsync(response, 401, DatabackerProblemTypes.Unauthorized);
+        }
     }
 
     [Test]
