@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using Databacker.Api.Client.Exceptions;
+using Databacker.Api.Client.Pipeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -12,7 +13,8 @@ namespace Databacker.Api.Client.Versioning;
 /// Enforces the API's versioned media types (spec, "Versioning"): sends the exact vendor media type an operation was
 /// built for, accepts a response of the same resource in the same or a newer version (newer versions only add
 /// fields, which the generated models keep), and turns anything else into <see cref="UnexpectedMediaTypeException"/>
-/// and <c>406</c> into <see cref="NotAcceptableException"/>.
+/// and <c>406</c> into <see cref="NotAcceptableException"/>. The body of an error response (not 2xx) is read at most to
+/// its first megabyte, whoever reads it.
 /// </summary>
 public sealed partial class MediaTypeHandler : DelegatingHandler
 {
@@ -54,6 +56,11 @@ public sealed partial class MediaTypeHandler : DelegatingHandler
         }
 
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode && response.Content is { } errorBody and not BoundedErrorContent)
+        {
+            // Whoever reads an error body reads at most its first megabyte.
+            response.Content = new BoundedErrorContent(errorBody);
+        }
 
         if (response.StatusCode == HttpStatusCode.NotAcceptable)
         {

@@ -126,4 +126,48 @@ public sealed class MediaTypeHandlerTests
     [Test]
     public void Vendor_media_types_print_in_full_form() =>
         Assert.That(new VendorMediaType("device-config", 2, "json").ToString(), Is.EqualTo("application/vnd.databack.device-config.v2+json"));
+
+    [TestCase(500, "text/html", TestName = "An endless 500 page is read only to its first megabyte and still reported with its status")]
+    [TestCase(403, "application/problem+json", TestName = "An endless 403 problem is read only to its first megabyte and still reported with its status")]
+    public void An_endless_error_body_is_read_only_up_to_a_megabyte(int status, string contentType)
+    {
+        var body = new CountingStream(status == 403 ? "{\"title\":\"" : "<html>", 500L * 1024 * 1024);
+        using var http = TestPipelines.Client(
+            primary: new AnswerHandler(() => new HttpResponseMessage((HttpStatusCode)status)
+            {
+                Content = new StreamContent(body) { Headers = { ContentType = new MediaTypeHeaderValue(contentType) } },
+            }),
+            mediaTypes: new MediaTypeHandler());
+        http.BaseAddress = new Uri("https://controller.test/");
+        var client = new OrchestrationClient(http);
+
+        var error = Assert.CatchAsync<DatabackerApiException>(() => client.GetConfigAsync("i-1"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.StatusCode, Is.EqualTo((HttpStatusCode)status));
+            Assert.That(body.BytesRead, Is.LessThanOrEqualTo(2 * 1024 * 1024), "never the whole body");
+        });
+    }
+
+    [Test]
+    public async Task A_short_error_body_is_read_as_sent()
+    {
+        const string problem = "{\"type\":\"about:blank\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"not yours\"}";
+        using var http = TestPipelines.Client(
+            primary: new AnswerHandler(() => new HttpResponseMessage(HttpStatusCode.Forbidden)
+            {
+                Content = new StringContent(problem, System.Text.Encoding.UTF8, "application/problem+json"),
+            }),
+            mediaTypes: new MediaTypeHandler());
+
+        using var response = await http.GetAsync("https://controller.test/engines/config/i-1");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo(problem));
+            Assert.That(response.Content.Headers.ContentLength, Is.EqualTo(System.Text.Encoding.UTF8.GetByteCount(problem)));
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        });
+    }
 }
