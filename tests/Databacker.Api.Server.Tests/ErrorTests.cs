@@ -135,6 +135,9 @@ public sealed class ErrorTests
     [TestCase("""{"version":"config.databack.io/v1","kind":{},"metadata":{"name":"r"},"spec":{}}""")]
     [TestCase("""{"version":"config.databack.io/v1","kind":[1],"metadata":{"name":"r"},"spec":{}}""")]
     [TestCase("""{"version":"config.databack.io/v1","kind":5,"metadata":{"name":"r"},"spec":{}}""")]
+    [TestCase("""{"version":"config.databack.io/v1","metadata":{"name":"r"},"spec":{"logging":"info"}}""", TestName = "A configuration without a kind is a 400")]
+    [TestCase("""{"version":"config.databack.io/v1","kind":null,"metadata":{"name":"r"},"spec":{"logging":"info"}}""", TestName = "A configuration whose kind is null is a 400")]
+    [TestCase("""{"version":"config.databack.io/v1","kind":"bogus","metadata":{"name":"r"},"spec":{"logging":"info"}}""", TestName = "A configuration of an unknown kind is a 400")]
     public async Task A_configuration_whose_kind_is_not_a_string_is_a_400(string document)
     {
         await using var host = await TestServerHost.StartAsync();
