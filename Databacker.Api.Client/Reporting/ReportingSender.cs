@@ -19,6 +19,10 @@ namespace Databacker.Api.Client.Reporting;
 /// </summary>
 public sealed class ReportingSender
 {
+    // The spool keeps batches as the contract's JSON: what goes in comes out exactly (attributes that look like dates or
+    // carry many digits included), whatever an application set as Json.NET's global defaults.
+    private static readonly JsonSerializerSettings SpoolJson = Contracts.Serialization.ContractJsonSettings.Create();
+
     private const string LogKind = "log";
     private const string EventsKind = "events";
 
@@ -129,7 +133,7 @@ public sealed class ReportingSender
             return await _reporting.PostEventsAsync(batch, _instance, cancellationToken).ConfigureAwait(false);
         }
 
-        var bytes = Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(batch));
+        var bytes = Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(batch, SpoolJson));
         await _outbox.AppendAsync(new OutboxRecord(EventsKind, bytes), cancellationToken).ConfigureAwait(false);
         await DeliverSpoolAsync(force: false, InlineDeliveryBudget, inline: true, cancellationToken).ConfigureAwait(false);
         return new EventReceipt { Accepted = batch.Events.Count, Duplicates = 0 };
@@ -214,7 +218,7 @@ public sealed class ReportingSender
                     await DeliverLogAsync(record.Payload, cancellationToken).ConfigureAwait(false);
                     break;
                 case EventsKind:
-                    var batch = JsonConvert.DeserializeObject<EventBatch>(Encoding.UTF8.GetString(record.Payload))
+                    var batch = JsonConvert.DeserializeObject<EventBatch>(Encoding.UTF8.GetString(record.Payload), SpoolJson)
                         ?? throw new InvalidDataException("An empty event batch in the spool.");
                     await DeliverEventsAsync(batch, cancellationToken).ConfigureAwait(false);
                     break;

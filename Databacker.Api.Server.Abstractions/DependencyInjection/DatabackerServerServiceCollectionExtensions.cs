@@ -61,11 +61,11 @@ public static class DatabackerServerServiceCollectionExtensions
                 mvc.Filters.Add(new ServiceFilterAttribute(typeof(NegotiationFilter)) { IsReusable = true });
                 mvc.Filters.Add(new ModelValidationFilter());
             })
-            // Dates inside members this contract does not know must survive a round trip unchanged, so strings
-            // are not parsed as dates; typed date members still bind through their declared types.
+            // Members this contract does not know must survive a round trip unchanged: strings are not parsed as dates,
+            // numbers keep their digits (ContractJsonSettings); typed members still bind through their declared types.
             .AddNewtonsoftJson(json =>
             {
-                json.SerializerSettings.DateParseHandling = Newtonsoft.Json.DateParseHandling.None;
+                Contracts.Serialization.ContractJsonSettings.Apply(json.SerializerSettings);
 
                 // A registration key with a private part or unknown members is refused, not silently trimmed.
                 json.SerializerSettings.Converters.Add(new Binding.StrictJwkConverter());

@@ -21,6 +21,7 @@ public sealed class NdjsonLogReader
         // None: a date-like text in fields or unknown members stays the text the agent sent (the typed timestamp is
         // still read as a DateTimeOffset), and an offset out of range cannot escape as an ArgumentOutOfRangeException.
         DateParseHandling = DateParseHandling.None,
+        FloatParseHandling = FloatParseHandling.Decimal, // as Contracts.Serialization.ContractJsonSettings: fields keep their digits
         MissingMemberHandling = MissingMemberHandling.Ignore,
         MaxDepth = 32,
     });

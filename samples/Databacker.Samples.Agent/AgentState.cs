@@ -56,11 +56,14 @@ internal sealed class AgentState : IDisposable
     public string? CachedETag => File.Exists(ETagPath) && File.Exists(ConfigPath) ? File.ReadAllText(ETagPath).Trim() : null;
 
     public ConfigDocument? LoadConfiguration()
-        => File.Exists(ConfigPath) ? JsonConvert.DeserializeObject<ConfigDocument>(File.ReadAllText(ConfigPath)) : null;
+        => File.Exists(ConfigPath) ? JsonConvert.DeserializeObject<ConfigDocument>(File.ReadAllText(ConfigPath), CachedJson) : null;
+
+    // The cached copy reads back exactly as it was fetched (dates and digits among unknown members kept).
+    private static readonly JsonSerializerSettings CachedJson = Databacker.Api.Contracts.Serialization.ContractJsonSettings.Create();
 
     public void SaveConfiguration(ConfigDocument document, string? etag)
     {
-        WriteAtomically(ConfigPath, JsonConvert.SerializeObject(document, Formatting.Indented));
+        WriteAtomically(ConfigPath, JsonConvert.SerializeObject(document, Formatting.Indented, CachedJson));
         if (string.IsNullOrEmpty(etag))
         {
             File.Delete(ETagPath);

@@ -122,14 +122,8 @@ static async Task RunAsync(ControllerSettings settings)
         })
         .AddApplicationPart(typeof(ControllerSettings).Assembly);
 
-    // The contract's Jwk has additionalProperties: false: a JWK carrying a private part ("d") or another member a public
-    // EC key must not have is a 400, not silently dropped.
-    // Dates among unknown members (configuration extensions, event attributes) are kept as the text the client sent;
-    // typed date members are still parsed.
-    services.Configure<MvcNewtonsoftJsonOptions>(json =>
-    {
-        json.SerializerSettings.DateParseHandling = DateParseHandling.None;
-    });
+    // AddDatabackerServer already reads bodies under the contract's JSON rules (ContractJsonSettings: dates and digits
+    // among unknown members kept as sent) and refuses a JWK with a private part or unknown members.
 
     await using var app = builder.Build();
     app.Services.GetRequiredService<SigningKeyRing>().Add(signingKey);

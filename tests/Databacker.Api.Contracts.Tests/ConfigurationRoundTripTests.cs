@@ -159,4 +159,25 @@ public class ConfigurationRoundTripTests
         Assert.That(unknown.IsKnown, Is.False);
         Assert.That(converter.ConvertToInvariantString(unknown), Is.EqualTo("paused"));
     }
+
+    [Test]
+    public void Under_the_contract_settings_dates_and_digits_among_unknown_members_round_trip_exactly()
+    {
+        const string document = """{"kind":"local","version":"config.databack.io/v1","metadata":{"name":"r","until":"2025-06-01T12:00:00+02:00"},"spec":{"ratio":3.14159265358979323846264,"count":12345678901234567890}}""";
+        var settings = Serialization.ContractJsonSettings.Create();
+
+        var read = JsonConvert.DeserializeObject<ConfigDocument>(document, settings);
+        var written = JsonConvert.SerializeObject(read, settings);
+
+        Assert.That(JToken.DeepEquals(JToken.Parse(written, new JsonLoadSettings()), JToken.Parse(document)), Is.True, written);
+        Assert.That(written, Does.Contain("\"until\":\"2025-06-01T12:00:00+02:00\"").And.Contain("3.14159265358979323846264"));
+    }
+
+    [Test]
+    public void Under_the_contract_settings_a_number_beyond_decimal_range_is_an_error_not_the_string_Infinity()
+    {
+        const string document = """{"kind":"local","version":"config.databack.io/v1","metadata":{"name":"r"},"spec":{"huge":1e400}}""";
+
+        Assert.Throws<JsonReaderException>(() => JsonConvert.DeserializeObject<ConfigDocument>(document, Serialization.ContractJsonSettings.Create()));
+    }
 }

@@ -146,6 +146,30 @@ public sealed class ErrorTests
     }
 
     [Test]
+    public async Task Dates_and_digits_among_unknown_members_come_back_exactly_as_sent()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        const string document = """{"kind":"local","version":"config.databack.io/v1","metadata":{"name":"r","until":"2025-06-01T12:00:00+02:00"},"spec":{"ratio":3.14159265358979323846264}}""";
+
+        using var response = await SendAsAdministrator(host, HttpMethod.Put, "/instances/orders-db/config", document, "application/vnd.databack.device-config.v1+json");
+        var echoed = await response.Content.ReadAsStringAsync();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), echoed);
+        Assert.That(echoed, Does.Contain("\"until\":\"2025-06-01T12:00:00+02:00\"").And.Contain("\"ratio\":3.14159265358979323846264"));
+    }
+
+    [Test]
+    public async Task A_number_beyond_what_can_be_kept_is_a_400_not_stored_as_the_string_Infinity()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        const string document = """{"kind":"local","version":"config.databack.io/v1","metadata":{"name":"r"},"spec":{"huge":1e400}}""";
+
+        using var response = await SendAsAdministrator(host, HttpMethod.Put, "/instances/orders-db/config", document, "application/vnd.databack.device-config.v1+json");
+
+        await Problems.AssertProblemAsync(response, 400, DatabackerProblemTypes.InvalidBody);
+    }
+
+    [Test]
     public async Task A_public_registration_key_binds()
     {
         await using var host = await TestServerHost.StartAsync();

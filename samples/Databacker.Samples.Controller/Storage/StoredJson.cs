@@ -6,13 +6,12 @@ namespace Databacker.Samples.Controller.Storage;
 /// <summary>How documents are stored: the contract's own Newtonsoft.Json shape, with dates left as written.</summary>
 internal static class StoredJson
 {
-    // DateParseHandling.None: a date-looking string among unknown members is kept as the exact text the client sent,
-    // so a stored document comes back byte-for-byte the same member values (and the same ETag).
-    private static readonly JsonSerializerSettings Settings = new()
+    // The contract's rules: a date-looking string or a number with many digits among unknown members is kept as the
+    // exact value the client sent, so a stored document comes back with the same member values (and the same ETag).
+    private static readonly JsonSerializerSettings Settings = Databacker.Api.Contracts.Serialization.ContractJsonSettings.Apply(new JsonSerializerSettings
     {
-        DateParseHandling = DateParseHandling.None,
         NullValueHandling = NullValueHandling.Ignore,
-    };
+    });
 
     public static string Serialize(object value) => JsonConvert.SerializeObject(value, Formatting.None, Settings);
 

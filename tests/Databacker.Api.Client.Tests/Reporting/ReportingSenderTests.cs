@@ -26,6 +26,8 @@ public class ReportingSenderTests
 
         public List<string> Received { get; } = [];
 
+        public List<EventBatch> Batches { get; } = [];
+
         /// <summary>When set, event batches wait for it before they are answered (a slow controller).</summary>
         public Task? Slow { get; set; }
 
@@ -76,6 +78,7 @@ public class ReportingSenderTests
             lock (Received)
             {
                 Received.AddRange(body.Events.Select(e => "event " + e.Type));
+                Batches.Add(body);
             }
 
             return new EventReceipt { Accepted = body.Events.Count };
@@ -116,6 +119,32 @@ public class ReportingSenderTests
 
     private static EventBatch Events(params EventType[] types) =>
         new() { Events = types.Select(t => new Event { Id = Guid.NewGuid(), Run = Guid.NewGuid(), Type = t, Timestamp = DateTimeOffset.UnixEpoch }).ToList() };
+
+    [Test]
+    public async Task Event_attributes_come_out_of_the_spool_exactly_as_they_went_in()
+    {
+        var controller = new FakeReporting();
+        var sender = Sender(controller);
+        var batch = Events(EventType.RunStarted);
+        batch.Events[0].Attributes = new Dictionary<string, object> { ["until"] = "2025-06-01T12:00:00+02:00", ["ratio"] = 3.14159265358979323846264m };
+        var previous = JsonConvert.DefaultSettings;
+        JsonConvert.DefaultSettings = () => new JsonSerializerSettings { DateParseHandling = DateParseHandling.DateTimeOffset };
+        try
+        {
+            await sender.SendEventsAsync(batch);
+        }
+        finally
+        {
+            JsonConvert.DefaultSettings = previous;
+        }
+
+        var attributes = controller.Batches.Single().Events[0].Attributes!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(attributes["until"], Is.EqualTo("2025-06-01T12:00:00+02:00"), "a date-like string stays that string, whatever the application's global settings");
+            Assert.That(attributes["ratio"], Is.EqualTo(3.14159265358979323846264m), "every digit kept");
+        });
+    }
 
     [Test]
     public async Task Reports_made_while_the_controller_is_down_are_spooled_and_delivered_in_order_when_it_is_back()

@@ -1,0 +1,30 @@
+using Newtonsoft.Json;
+
+namespace Databacker.Api.Contracts.Serialization;
+
+/// <summary>
+/// The Json.NET settings under which the contract's documents round-trip exactly: what the SDK's clients, its server
+/// runtime and its samples read and write with. Members this version of the contract does not know (and free-form
+/// values such as event attributes and log fields) come back as they were sent: a date-like string stays that exact
+/// string (Json.NET would parse it as a date and write it back in another form), and a number with a fraction keeps
+/// its digits (read as <see cref="decimal"/>, not rounded to <see cref="double"/>; one beyond decimal's range is an
+/// error rather than a value turned into the string "Infinity").
+/// </summary>
+public static class ContractJsonSettings
+{
+    /// <summary>Applies the contract's reading rules to <paramref name="settings"/>, leaving everything else as it is.</summary>
+    /// <param name="settings">The settings to change.</param>
+    /// <returns><paramref name="settings"/>.</returns>
+    public static JsonSerializerSettings Apply(JsonSerializerSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.DateParseHandling = DateParseHandling.None;
+        settings.FloatParseHandling = FloatParseHandling.Decimal;
+        return settings;
+    }
+
+    /// <summary>New settings with the contract's reading rules and Json.NET's defaults otherwise (never the global
+    /// <see cref="JsonConvert.DefaultSettings"/>).</summary>
+    /// <returns>The settings.</returns>
+    public static JsonSerializerSettings Create() => Apply(new JsonSerializerSettings());
+}
