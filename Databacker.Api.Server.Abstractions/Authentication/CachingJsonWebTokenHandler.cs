@@ -1,7 +1,10 @@
 using System.Security.Claims;
 using Databacker.Api.Auth.Issuance;
 using Databacker.Api.Auth.Validation;
+using Databacker.Api.Server.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -26,17 +29,20 @@ internal sealed class CachingJsonWebTokenHandler : JsonWebTokenHandler
     private readonly TimeSpan _maxAge;
 
     private readonly IServiceScopeFactory? _scopes;
+    private readonly ILogger _logger;
 
     /// <param name="time">The clock.</param>
     /// <param name="maxAge">How long a validation is remembered; zero remembers nothing.</param>
     /// <param name="capacity">The most validations remembered.</param>
     /// <param name="scopes">Where the <see cref="IInstanceKeyStore"/> is resolved (per validation, so it may be scoped);
     /// none, or none registered: registered keys are not checked.</param>
-    public CachingJsonWebTokenHandler(TimeProvider time, TimeSpan maxAge, int capacity, IServiceScopeFactory? scopes = null)
+    /// <param name="logger">Where a key store that cannot be asked is reported.</param>
+    public CachingJsonWebTokenHandler(TimeProvider time, TimeSpan maxAge, int capacity, IServiceScopeFactory? scopes = null, ILogger? logger = null)
     {
         _time = time;
         _maxAge = maxAge;
         _scopes = scopes;
+        _logger = logger ?? NullLogger.Instance;
         _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = capacity, CompactionPercentage = 0.25 });
         MapInboundClaims = false;
     }
@@ -57,17 +63,37 @@ internal sealed class CachingJsonWebTokenHandler : JsonWebTokenHandler
         }
 
         var result = await base.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
-        if (result.IsValid && result.SecurityToken is JsonWebToken verified && !await IsKeyStillRegisteredAsync(verified).ConfigureAwait(false))
+        var remember = true;
+        if (result.IsValid && result.SecurityToken is JsonWebToken verified)
         {
-            return new TokenValidationResult
+            bool registered;
+            try
             {
-                IsValid = false,
-                Exception = new SecurityTokenValidationException(
-                    "The instance this token was issued to, or the key it was obtained with, is no longer registered."),
-            };
+                registered = await IsKeyStillRegisteredAsync(verified).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // A store that cannot answer (a database blip) must not turn every agent call into a 401, and then every
+                // token request into a failure too (the token endpoint needs the same store): the token's signature,
+                // issuer, audience and lifetime are verified, so it is accepted, but not remembered.
+                verified.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var instance);
+                ServerLog.KeyStoreUnavailable(_logger, error, instance);
+                registered = true;
+                remember = false;
+            }
+
+            if (!registered)
+            {
+                return new TokenValidationResult
+                {
+                    IsValid = false,
+                    Exception = new SecurityTokenValidationException(
+                        "The instance this token was issued to, or the key it was obtained with, is no longer registered."),
+                };
+            }
         }
 
-        if (result.IsValid && result.SecurityToken is JsonWebToken jwt && result.ClaimsIdentity is { } identity)
+        if (remember && result.IsValid && result.SecurityToken is JsonWebToken jwt && result.ClaimsIdentity is { } identity)
         {
             var expires = new DateTimeOffset(DateTime.SpecifyKind(jwt.ValidTo, DateTimeKind.Utc));
             if (expires > now + _maxAge)

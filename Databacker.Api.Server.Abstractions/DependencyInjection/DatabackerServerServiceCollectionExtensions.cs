@@ -131,7 +131,10 @@ public static class DatabackerServerServiceCollectionExtensions
             provider.GetService<TimeProvider>() ?? TimeProvider.System,
             agent.ValidationCacheDuration > TimeSpan.Zero ? agent.ValidationCacheDuration : TimeSpan.Zero,
             agent.ValidationCacheSize,
-            agent.JwksUri is null ? provider.GetRequiredService<IServiceScopeFactory>() : null);
+            agent.JwksUri is null && provider.GetService<IServiceProviderIsService>()?.IsService(typeof(IInstanceKeyStore)) != false
+                ? provider.GetRequiredService<IServiceScopeFactory>()
+                : null,
+            provider.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger("Databacker.Api.Server.Authentication"));
         jwt.TokenHandlers.Clear();
         jwt.TokenHandlers.Add(handler);
         if (agent.ValidationCacheDuration > TimeSpan.Zero)

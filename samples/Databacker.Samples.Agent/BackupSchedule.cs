@@ -5,7 +5,7 @@ namespace Databacker.Samples.Agent;
 
 /// <summary>
 /// When the next backup runs, from the configuration's <c>dump.schedule</c>: <c>cron</c> (five fields, or six with
-/// seconds) wins; otherwise every <c>frequency</c> minutes, the first after <c>begin</c> minutes; <c>once</c> runs one
+/// seconds first; times in UTC) wins; otherwise every <c>frequency</c> minutes, the first after <c>begin</c> minutes; <c>once</c> runs one
 /// backup and stops. Without a schedule, once a day.
 /// </summary>
 internal sealed class BackupSchedule
@@ -47,7 +47,7 @@ internal sealed class BackupSchedule
             }
             catch (CronFormatException error)
             {
-                throw new CommandFailure($"the configuration's schedule has an invalid cron expression '{text}': {error.Message}");
+                throw new CommandFailure($"the configuration's schedule has an invalid cron expression '{text}': {error.Message}", error, final: true);
             }
         }
 

@@ -248,7 +248,7 @@ internal static class RunCommand
             catch (ServiceNotEnabledException)
             {
                 // The spec: without scheduling an instance runs its local configuration, which this sample does not have.
-                throw new CommandFailure("scheduling is not enabled for this instance on the controller, and this sample agent has no local configuration: register the instance with '--service scheduling'");
+                throw new CommandFailure("scheduling is not enabled for this instance on the controller, and this sample agent has no local configuration: register the instance with '--service scheduling'", final: true);
             }
             catch (Exception error) when (CommandRunner.IsUnreachable(error))
             {

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Databacker.Api.Client.Exceptions;
+using Databacker.Api.Contracts;
 
 namespace Databacker.Samples.Agent;
 
@@ -33,7 +33,7 @@ internal static class ServeCommand
                 r.AddError("--max-runs must not be negative.");
             }
         });
-        var command = new Command("serve", "Runs simulated backups on the schedule of the configuration the controller holds for this instance, following its changes, and reports each run.")
+        var command = new Command("serve", "Runs simulated backups on the schedule of the configuration the controller holds for this instance (cron times in UTC), following its changes, and reports each run.")
         {
             controller, instance, keyFile, spool, workScale, poll, maxRuns,
         };
@@ -73,7 +73,20 @@ internal static class ServeCommand
             string? nextFor = null;
             while (true)
             {
-                var (document, _) = await RunCommand.FetchConfigurationAsync(databacker.Configuration, state, online: true, cancellationToken);
+                ConfigDocument document;
+                try
+                {
+                    (document, _) = await RunCommand.FetchConfigurationAsync(databacker.Configuration, state, online: true, cancellationToken);
+                }
+                catch (Exception error) when (error is not OperationCanceledException && error is not CommandFailure { Final: true })
+                {
+                    // No configuration yet (404), the controller away without a cached copy, a refusal that an
+                    // administrator may lift: a service waits and asks again.
+                    Console.Error.WriteLine($"warning: no configuration to run with ({CommandRunner.Describe(error)}); asking again in {poll.TotalSeconds:0} s");
+                    await Task.Delay(poll, cancellationToken);
+                    continue;
+                }
+
                 schedule = BackupSchedule.Of(document);
                 if (next is null || schedule.Description != nextFor)
                 {
@@ -98,7 +111,7 @@ internal static class ServeCommand
             {
                 exitCode = await RunCommand.RunOnceAsync(databacker, spool, state, workScale, cancellationToken);
             }
-            catch (Exception error) when (error is not OperationCanceledException && error is not ServiceNotEnabledException)
+            catch (Exception error) when (error is not OperationCanceledException && error is not CommandFailure { Final: true })
             {
                 // A service keeps going: the next run may find the controller back.
                 Console.Error.WriteLine($"warning: run {runs} could not be made: {CommandRunner.Describe(error)}");

@@ -86,4 +86,36 @@ public sealed class KeyRemovalTests
 
         Assert.That(await GetConfigAsync(host, token), Is.EqualTo(HttpStatusCode.Unauthorized));
     }
+
+    [Test]
+    public async Task A_key_store_that_cannot_answer_does_not_turn_valid_tokens_into_401s_and_is_asked_again_next_time()
+    {
+        var store = new UnavailableStore();
+        await using var host = await TestServerHost.StartAsync(
+            o => o.AgentTokens.ValidationCacheDuration = TimeSpan.FromMinutes(1),
+            services => services.AddSingleton<Databacker.Api.Auth.Validation.IInstanceKeyStore>(store));
+        var token = host.AgentToken(TestServerHost.InstanceA, "orchestration");
+
+        var first = await GetConfigAsync(host, token);
+        var second = await GetConfigAsync(host, token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((first, second), Is.EqualTo((HttpStatusCode.OK, HttpStatusCode.OK)));
+            Assert.That(store.Calls, Is.EqualTo(2), "an unanswered check is not remembered");
+        });
+    }
+
+    private sealed class UnavailableStore : Databacker.Api.Auth.Validation.IInstanceKeyStore
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public ValueTask<IReadOnlyList<Databacker.Api.Auth.Validation.RegisteredInstanceKey>> GetKeysAsync(string instanceId, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _calls);
+            throw new TimeoutException("the database did not answer");
+        }
+    }
 }

@@ -39,6 +39,27 @@ public sealed class ServeTests : EndToEndTest
         });
     }
 
+    [Test, CancelAfter(90_000)]
+    public async Task Serve_started_before_the_instance_has_a_configuration_waits_for_one()
+    {
+        var controller = await StartControllerAsync();
+        var (instance, keyFile) = await RegisterAsync(controller, "orders-db");
+
+        using var agent = StartAgent(
+            "serve", "--controller", controller.Url, "--instance", instance, "--key", keyFile, "--spool", Path.Combine(Work, "spool"),
+            "--work-scale", "0", "--poll", "1", "--max-runs", "1");
+        await agent.WaitForLineAsync(l => l.Contains("no configuration to run with", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        await ConfigureAsync(controller, instance, Every2Seconds("late"));
+        var exitCode = await agent.WaitForExitAsync(TimeSpan.FromSeconds(40));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(exitCode, Is.Zero, agent.AllOutput);
+            Assert.That(agent.StandardOutput, Does.Contain("fetched configuration 'late'"));
+            Assert.That(await RunsAsync(controller, instance), Has.Count.EqualTo(1));
+        });
+    }
+
     [Test, CancelAfter(60_000)]
     public async Task Serve_with_a_schedule_that_says_once_runs_one_backup_and_stops()
     {
