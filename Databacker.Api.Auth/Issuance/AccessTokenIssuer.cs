@@ -46,6 +46,8 @@ public sealed class AccessTokenIssuer
     /// <param name="requestedScope">The <c>scope</c> form value (space-separated). Required.</param>
     /// <returns>The token or an <c>invalid_scope</c> error.</returns>
     /// <exception cref="InvalidOperationException">No signing key is active.</exception>
+    /// <remarks>The token names no instance key: removing one of the instance's keys does not end it (deleting the
+    /// instance does, where the verifier checks the key store). Prefer <see cref="Issue(ClientAssertionValidationResult, string?)"/>.</remarks>
     public AccessTokenIssuanceResult Issue(string instanceId, string? requestedScope) => Issue(instanceId, null, requestedScope);
 
     /// <summary>

@@ -13,7 +13,10 @@ namespace Databacker.Api.Client.Authentication;
 /// JWT client assertion (RFC 7523 §2.2). The token endpoint and issuer are read once from the authorization server
 /// metadata (RFC 8414) at <c>/.well-known/oauth-authorization-server</c>. When the configured issuer answers there with
 /// a permanent move (301/308, the spec's partial endpoint serving the Auth tag elsewhere) to another metadata URL over
-/// https (http only on loopback), the authorization server it names becomes the issuer: at most five moves.
+/// https (http only on loopback), the authorization server it names becomes the issuer: at most five moves. This trusts
+/// the configured issuer's word as far as the metadata's own <c>token_endpoint</c> already does (which may name any
+/// https origin): the assertion is made out to the issuer it is sent to (<c>aud</c>), so it is worth nothing elsewhere,
+/// and the access token obtained still goes only to the API's trusted origins.
 /// </summary>
 /// <remarks>
 /// The <see cref="HttpClient"/> given here must not contain an <see cref="AccessTokenHandler"/> (it would ask itself

@@ -7,7 +7,8 @@ public sealed class TokenOptions
 {
     /// <summary>
     /// The authorization server's issuer identifier (usually the orchestration URL). The metadata is read from
-    /// <c>/.well-known/oauth-authorization-server</c> on it (RFC 8414 §3) and its <c>issuer</c> must equal this value.
+    /// <c>/.well-known/oauth-authorization-server</c> on it (RFC 8414 §3) and its <c>issuer</c> must equal this value;
+    /// when that metadata has moved permanently (301/308) to another issuer's metadata, the issuer it names instead.
     /// </summary>
     public Uri? Issuer { get; set; }
 

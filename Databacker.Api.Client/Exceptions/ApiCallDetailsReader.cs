@@ -51,9 +51,23 @@ internal static class ApiCallDetailsReader
             return null;
         }
 
-        // RFC 9457 problem details are JSON, hence UTF-8 (RFC 8259); a byte order mark is skipped as a reader would.
-        var text = buffer.AsSpan(0, length);
-        return System.Text.Encoding.UTF8.GetString(text.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? text[3..] : text);
+        // Decoded as HttpContent.ReadAsStringAsync would: the charset of the Content-Type, else UTF-8, and a byte order
+        // mark wins over both.
+        var encoding = System.Text.Encoding.UTF8;
+        if (content.Headers.ContentType?.CharSet is { Length: > 0 } charset)
+        {
+            try
+            {
+                encoding = System.Text.Encoding.GetEncoding(charset.Trim('"'));
+            }
+            catch (ArgumentException)
+            {
+                // An unknown charset: UTF-8, as JSON is (RFC 8259).
+            }
+        }
+
+        using var reader = new StreamReader(new MemoryStream(buffer, 0, length, writable: false), encoding, detectEncodingFromByteOrderMarks: true);
+        return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public static ApiCallDetails Describe(HttpRequestMessage request, HttpResponseMessage? response, ApiProblemDetails? problem = null) => new()

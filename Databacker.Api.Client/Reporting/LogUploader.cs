@@ -297,7 +297,7 @@ public sealed class LogUploader
                 }
             }
 
-            return totals.ToSummary();
+            return totals.ToSummary() with { Resends = limit.Resends };
         }
         catch (Exception error)
         {
@@ -316,7 +316,6 @@ public sealed class LogUploader
     {
         try
         {
-            var resends = 0;
             try
             {
                 await request.Response.ConfigureAwait(false);
@@ -324,10 +323,10 @@ public sealed class LogUploader
             catch (Exception error) when (IsResendable(error, cancellationToken))
             {
                 // The body was a stream (or a chunk) the pipeline cannot send again; its lines are all still retained.
-                resends = await ResendAsync(request.Retained, error, cancellationToken).ConfigureAwait(false);
+                await ResendAsync(request.Retained, error, limit, cancellationToken).ConfigureAwait(false);
             }
 
-            return new Totals { Lines = request.Lines, Requests = 1, Bytes = request.Bytes, Resends = resends };
+            return new Totals { Lines = request.Lines, Requests = 1, Bytes = request.Bytes };
         }
         catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
         {
@@ -360,8 +359,8 @@ public sealed class LogUploader
         var totals = new Totals();
         try
         {
-            var resends = await SendBodyAsync(first, cancellationToken).ConfigureAwait(false);
-            totals.Add(new Totals { Lines = lines / 2, Requests = 1, Bytes = first.Length, Resends = resends });
+            await SendBodyAsync(first, limit, cancellationToken).ConfigureAwait(false);
+            totals.Add(new Totals { Lines = lines / 2, Requests = 1, Bytes = first.Length });
             var cap = Math.Max(first.Length, 1024);
             if (cap < limit.Bytes)
             {
@@ -409,8 +408,8 @@ public sealed class LogUploader
             body = body[cut..];
             try
             {
-                var resends = await SendBodyAsync(piece, cancellationToken).ConfigureAwait(false);
-                totals.Add(new Totals { Lines = count, Requests = 1, Bytes = piece.Length, Resends = resends });
+                await SendBodyAsync(piece, limit, cancellationToken).ConfigureAwait(false);
+                totals.Add(new Totals { Lines = count, Requests = 1, Bytes = piece.Length });
             }
             catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
             {
@@ -421,17 +420,15 @@ public sealed class LogUploader
         return totals;
     }
 
-    // Returns the resends it took.
-    private async Task<int> SendBodyAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    private async Task SendBodyAsync(ReadOnlyMemory<byte> body, ChunkLimit limit, CancellationToken cancellationToken)
     {
         try
         {
             await SendOnceAsync(body, cancellationToken).ConfigureAwait(false);
-            return 0;
         }
         catch (Exception error) when (IsResendable(error, cancellationToken))
         {
-            return await ResendAsync(body, error, cancellationToken).ConfigureAwait(false);
+            await ResendAsync(body, error, limit, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -449,8 +446,8 @@ public sealed class LogUploader
 
     // Sends a body again after it failed on the way, up to MaxResends times with doubling waits; a failure that is not
     // worth another try (or the last one) is thrown as raised. A 413 is thrown too: the caller splits the body.
-    // Returns the resends it took.
-    private async Task<int> ResendAsync(ReadOnlyMemory<byte> body, Exception failure, CancellationToken cancellationToken)
+    // Every resend sent is counted in the upload's state, whatever its answer (a 413 to a resend still cost one).
+    private async Task ResendAsync(ReadOnlyMemory<byte> body, Exception failure, ChunkLimit limit, CancellationToken cancellationToken)
     {
         var delay = _options.ResendDelay;
         for (var resend = 1; ; resend++)
@@ -469,8 +466,9 @@ public sealed class LogUploader
 
             try
             {
+                Interlocked.Increment(ref limit.Resends);
                 await SendOnceAsync(body, cancellationToken).ConfigureAwait(false);
-                return resend;
+                return;
             }
             catch (Exception error) when (IsResendable(error, cancellationToken))
             {
@@ -503,11 +501,12 @@ public sealed class LogUploader
         };
     }
 
-    // Per upload: the most bytes per request, lowered after a 413 (logged once).
+    // Per upload: the most bytes per request, lowered after a 413 (logged once), and the resends sent.
     private sealed class ChunkLimit
     {
         public int Bytes;
         public bool Logged;
+        public int Resends;
     }
 
     private struct Totals
@@ -515,17 +514,15 @@ public sealed class LogUploader
         public long Lines;
         public int Requests;
         public long Bytes;
-        public int Resends;
 
         public void Add(Totals other)
         {
             Lines += other.Lines;
             Requests += other.Requests;
             Bytes += other.Bytes;
-            Resends += other.Resends;
         }
 
-        public readonly LogUploadSummary ToSummary() => new(Lines, Requests, Bytes) { Resends = Resends };
+        public readonly LogUploadSummary ToSummary() => new(Lines, Requests, Bytes);
     }
 
     /// <summary>

@@ -8,14 +8,14 @@ namespace Databacker.Api.Client.Routing;
 /// Thread-safe; share one per endpoint configuration. Call <see cref="Clear"/> when the configuration changes (for
 /// example a new orchestration URL) or a remembered place stops answering; entries are not expired by time, because the
 /// API promises that resources are permanent. A move that keeps the query moves the path with any query (every page of a
-/// list follows one move). The table is bounded (1,024 moves of each kind); beyond that an older move is forgotten,
-/// which costs one more 301 if it is met again.
+/// list follows one move). The table is bounded (about 1,024 moves of each kind); beyond that some other move of the
+/// same kind is forgotten (not necessarily the oldest), which costs one more 301 if it is met again.
 /// </summary>
 public sealed class RouteTable
 {
     private const int MaxResolutionSteps = 10;
 
-    // The most moves kept in each kind; beyond it an older one is forgotten (it costs one more 301 if met again). Moves
+    // The most moves kept in each kind; beyond it another one is forgotten (it costs one more 301 if met again). Moves
     // are few in practice (one per moved service or folder), but a long-running client must not grow without bound.
     internal const int MaxEntries = 1024;
 
@@ -32,7 +32,7 @@ public sealed class RouteTable
     // while an entry exists.
     private volatile bool _none = true;
 
-    /// <summary>The number of remembered moves (exact routes plus service prefixes).</summary>
+    /// <summary>The number of remembered moves (moves of one URI, of one path with any query, and of folders).</summary>
     public int Count => _routes.Count + _paths.Count + _prefixes.Count;
 
     /// <summary>Remembers that <paramref name="from"/> moved permanently to <paramref name="to"/>.</summary>

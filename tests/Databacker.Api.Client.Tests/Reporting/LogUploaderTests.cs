@@ -738,6 +738,33 @@ public class LogUploaderTests
         }
     }
 
+    [Test]
+    public async Task A_resend_answered_413_is_still_counted()
+    {
+        // 503 to the whole body, 413 to its resend, then the halves go through.
+        var server = new RecordingServer();
+        var attempts = 0;
+        var uploader = new LogUploader(
+            (body, ct) =>
+            {
+                var attempt = Interlocked.Increment(ref attempts);
+                if (attempt <= 2)
+                {
+                    body.CopyTo(Stream.Null);
+                    return Task.FromException<LogReceipt>(Status(attempt == 1 ? 503 : 413));
+                }
+
+                return server.SendAsync(body, ct);
+            },
+            SecretRedactor.UrlsOnly,
+            new LogUploaderOptions { ResendDelay = TimeSpan.Zero, MaxChunkDelay = TimeSpan.FromMinutes(1) });
+
+        var summary = await uploader.UploadAsync(await WriteLines(10));
+
+        Assert.That(server.Lines().Select(l => l.Seq), Is.EqualTo(Enumerable.Range(0, 10).Select(i => (long)i)));
+        Assert.That(summary.Resends, Is.EqualTo(1));
+    }
+
     private static IEnumerable<TestCaseData> NotResent()
     {
         yield return new TestCaseData(Status(400)).SetName("A 400 (bad lines) is not resent");

@@ -268,6 +268,22 @@ public sealed class RoutingHandlerTests
         });
     }
 
+    [TestCase("utf-16", TestName = "A UTF-16 problem body (by its charset) is read")]
+    [TestCase("utf-8", TestName = "A UTF-8 problem body is read")]
+    public void A_problem_body_is_decoded_by_its_charset(string charset)
+    {
+        const string problem = "{\"type\":\"about:blank\",\"title\":\"Gone \u00e9\",\"status\":410}";
+        var routing = TestPipelines.Routing(new TrustedOriginRegistry([new Uri("https://controller.test")]));
+        using var client = TestPipelines.Client(primary: new AnswerHandler(() => new HttpResponseMessage(HttpStatusCode.Gone)
+        {
+            Content = new StringContent(problem, System.Text.Encoding.GetEncoding(charset), "application/problem+json"),
+        }), routing: routing);
+
+        var error = Assert.ThrowsAsync<EndpointNotImplementedException>(() => client.GetAsync("https://controller.test/engines/config/x"));
+
+        Assert.That(error!.Problem?.Title, Is.EqualTo("Gone \u00e9"));
+    }
+
     [Test]
     public void Gone_410_throws_EndpointNotImplementedException_with_problem_details_and_redirect_chain()
     {
