@@ -28,6 +28,9 @@ namespace Databacker.Api.Client.Resilience;
 /// 403, 404, 406, 410 and 413. Delays grow exponentially with jitter; a <c>Retry-After</c> (delta-seconds or
 /// HTTP-date) replaces the computed delay; if it is longer than <see cref="ResilienceOptions.MaxRetryAfter"/> or than
 /// the time left, the call fails at once with <see cref="RateLimitedException"/>, as does a 429 that is not retried.</para>
+/// <para>A response its caller reads whole (a JSON document, a receipt, an error; not a stream such as the run log's
+/// NDJSON, and at most 16 MiB) is read within the attempt, so the timeouts cover its body and a body cut off on the way
+/// is retried like a transport error.</para>
 /// <para>An open circuit throws <see cref="CircuitOpenException"/>; a timeout throws
 /// <see cref="CallTimedOutException"/> (both carry Polly's exception as the inner one; a timeout's message says whether the attempt or the total timeout elapsed). All time goes through the injected <see cref="TimeProvider"/>.</para>
 /// </remarks>
@@ -237,6 +240,45 @@ public sealed class ResilienceHandler : DelegatingHandler
             : state.Breaker!.Pipeline.ExecuteOutcomeAsync(static (_, state) => state.Handler.AttemptAsync(state, record: false), context, state);
     }
 
+    // The most bytes of a response read within the attempt; a larger one is handed on unread, as a stream.
+    private const long MaxReadWholeBytes = 16 * 1024 * 1024;
+
+    // Whether the caller will read the response whole (a document, a receipt, a problem), which is then read here: not a
+    // stream (the run log's NDJSON or text, or anything else a caller reads as it arrives), nothing without a body, nothing
+    // larger than MaxReadWholeBytes by its announced length.
+    private static bool IsReadWhole(HttpRequestMessage request, HttpResponseMessage response)
+    {
+        if (request.Method == HttpMethod.Head || response.Content is not { } content)
+        {
+            return false;
+        }
+
+        var length = content.Headers.ContentLength;
+        if (length is 0 or > MaxReadWholeBytes || response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.NotModified)
+        {
+            return false;
+        }
+
+        if (length is null && content is not Pipeline.BoundedErrorContent)
+        {
+            // Without a length only a JSON document is read whole here (up to the bound the buffer enforces).
+            return IsJson(content.Headers.ContentType?.MediaType);
+        }
+
+        return !IsStream(content.Headers.ContentType?.MediaType);
+    }
+
+    private static bool IsJson(string? mediaType) =>
+        mediaType is not null
+        && (mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase) || string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase));
+
+    private static bool IsStream(string? mediaType) =>
+        mediaType is not null
+        && (string.Equals(mediaType, "application/x-ndjson", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(mediaType, "text/plain", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(mediaType, "application/octet-stream", StringComparison.OrdinalIgnoreCase));
+
     // As a Polly execution would: nothing is sent once the call was cancelled.
     private ValueTask<Outcome<HttpResponseMessage>> AttemptInClosedCircuitAsync(CallState state) =>
         state.CallToken.IsCancellationRequested
@@ -264,7 +306,24 @@ public sealed class ResilienceHandler : DelegatingHandler
         var attempt = state.BeginAttempt();
         try
         {
-            outcome = Outcome.FromResult(await SendOnceAsync(state.Request, state.Body, attempt.Token).ConfigureAwait(false));
+            var response = await SendOnceAsync(state.Request, state.Body, attempt.Token).ConfigureAwait(false);
+            if (IsReadWhole(state.Request, response))
+            {
+                // Read within the attempt: its timeouts cover the body too (a server that sends headers and then stalls
+                // would otherwise hang the caller, whose generated client reads the body after this handler returned),
+                // and a body cut off on the way fails the attempt like any transport error, so it is retried.
+                try
+                {
+                    await response.Content.LoadIntoBufferAsync(MaxReadWholeBytes, attempt.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    response.Dispose();
+                    throw;
+                }
+            }
+
+            outcome = Outcome.FromResult(response);
         }
         catch (OperationCanceledException error) when (state.AttemptTimedOut(attempt))
         {

@@ -277,6 +277,93 @@ public sealed class ResilienceHandlerTests
     }
 
     [Test]
+    public async Task A_body_that_stalls_after_the_headers_times_the_attempt_out_and_the_retry_can_succeed()
+    {
+        var attempts = 0;
+        var primary = new AnswerHandler(() => Interlocked.Increment(ref attempts) == 1
+            ? Answer(new StalledStream("{\"kind\":"), "application/vnd.databack.device-config.v1+json", length: 1000)
+            : Answer(new MemoryStream(System.Text.Encoding.UTF8.GetBytes("{}")), "application/vnd.databack.device-config.v1+json", length: 2));
+        var options = TestPipelines.FastResilience();
+        options.AttemptTimeout = TimeSpan.FromMilliseconds(300);
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(options));
+
+        using var response = await client.GetAsync("https://controller.test/engines/config/i-1", HttpCompletionOption.ResponseHeadersRead).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.That(await response.Content.ReadAsStringAsync().WaitAsync(TimeSpan.FromSeconds(10)), Is.EqualTo("{}"), "read within the attempt, not left to stall the reader");
+        Assert.That(attempts, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void A_body_that_always_stalls_ends_in_a_timeout_error_instead_of_hanging()
+    {
+        var primary = new AnswerHandler(() => Answer(new StalledStream("{\"kind\":"), "application/vnd.databack.device-config.v1+json", length: null));
+        var options = TestPipelines.FastResilience();
+        options.MaxRetryAttempts = 1;
+        options.AttemptTimeout = TimeSpan.FromMilliseconds(200);
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(options));
+
+        var call = client.GetAsync("https://controller.test/engines/config/i-1", HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.ThrowsAsync<CallTimedOutException>(async () => await call.WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Test]
+    public async Task A_stream_is_handed_on_unread_for_its_reader()
+    {
+        var primary = new AnswerHandler(() => Answer(new StalledStream("{\"seq\":1}\n"), "application/x-ndjson", length: null));
+        var options = TestPipelines.FastResilience();
+        options.AttemptTimeout = TimeSpan.FromMilliseconds(200);
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(options));
+
+        using var response = await client.GetAsync("https://controller.test/instances/i-1/runs/r/log", HttpCompletionOption.ResponseHeadersRead).WaitAsync(TimeSpan.FromSeconds(20));
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        Assert.That(await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(5)), Is.EqualTo("{\"seq\":1}"), "the lines that came are readable as they come");
+    }
+
+    private static HttpResponseMessage Answer(Stream body, string mediaType, long? length)
+    {
+        var content = new StreamContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+        content.Headers.ContentLength = length;
+        return new HttpResponseMessage(HttpStatusCode.OK) { Content = content };
+    }
+
+    // Gives its first bytes, then nothing until the read is cancelled: a server that sent the headers and stalled.
+    private sealed class StalledStream(string start) : Stream
+    {
+        private byte[]? _start = System.Text.Encoding.UTF8.GetBytes(start);
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_start is { } first)
+            {
+                _start = null;
+                first.CopyTo(buffer);
+                return first.Length;
+            }
+
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return 0;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Test]
     public void A_call_over_its_attempt_timeout_is_a_typed_timeout_error()
     {
         var primary = new HangingHandler();
