@@ -16,15 +16,14 @@ namespace Databacker.Api.Server.Reporting;
 /// </summary>
 public sealed class NdjsonLogReader
 {
-    private static readonly JsonSerializer Serializer = JsonSerializer.Create(new JsonSerializerSettings
+    // The contract's rules (ContractJsonSettings): a date-like text in fields or unknown members stays the text the agent
+    // sent, numbers keep their digits, and the typed timestamp is an RFC 3339 date-time with its offset (an offset out of
+    // range, or none, is a bad line rather than an ArgumentOutOfRangeException or a time in this server's zone).
+    private static readonly JsonSerializer Serializer = JsonSerializer.Create(Contracts.Serialization.ContractJsonSettings.Apply(new JsonSerializerSettings
     {
-        // None: a date-like text in fields or unknown members stays the text the agent sent (the typed timestamp is
-        // still read as a DateTimeOffset), and an offset out of range cannot escape as an ArgumentOutOfRangeException.
-        DateParseHandling = DateParseHandling.None,
-        FloatParseHandling = FloatParseHandling.Decimal, // as Contracts.Serialization.ContractJsonSettings: fields keep their digits
         MissingMemberHandling = MissingMemberHandling.Ignore,
         MaxDepth = 32,
-    });
+    }));
 
     private readonly NdjsonLogReaderOptions _options;
 

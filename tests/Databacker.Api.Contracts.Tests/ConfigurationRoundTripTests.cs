@@ -180,4 +180,29 @@ public class ConfigurationRoundTripTests
 
         Assert.Throws<JsonReaderException>(() => JsonConvert.DeserializeObject<ConfigDocument>(document, Serialization.ContractJsonSettings.Create()));
     }
+
+    [TestCase("2025-01-01T00:00:00Z", "2025-01-01T00:00:00+00:00")]
+    [TestCase("2025-01-01t00:00:00z", "2025-01-01T00:00:00+00:00")]
+    [TestCase("2025-06-01T12:00:00.123456789+02:00", "2025-06-01T12:00:00.1234567+02:00")]
+    [TestCase("2025-06-01T12:00:00-05:30", "2025-06-01T12:00:00-05:30")]
+    public void An_RFC_3339_date_time_is_read_with_its_offset(string text, string expected)
+    {
+        Assert.That(Serialization.Rfc3339DateTimeOffsetConverter.TryParse(text, out var value), Is.True);
+        Assert.That(value, Is.EqualTo(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(value.Offset, Is.EqualTo(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture).Offset));
+    }
+
+    [TestCase("2025-01-01T00:00:00")]
+    [TestCase("2025-01-01")]
+    [TestCase("2025-01-01T00:00:00+15:00")]
+    [TestCase("01/01/2025 00:00:00 +00:00")]
+    [TestCase("2025-01-01 00:00:00Z")]
+    [TestCase("")]
+    public void Anything_else_is_not_a_date_time(string text)
+    {
+        Assert.That(Serialization.Rfc3339DateTimeOffsetConverter.TryParse(text, out _), Is.False);
+        Assert.Throws<JsonSerializationException>(() => JsonConvert.DeserializeObject<Event>(
+            $$"""{"id":"0b6c3f58-6b1c-4a5e-9e5e-1f2d3c4b5a69","run":"5b0c8f1e-2f7d-4a51-9d0e-0a2b4c6d8e10","type":"run-started","timestamp":"{{text}}"}""",
+            Serialization.ContractJsonSettings.Create()));
+    }
 }

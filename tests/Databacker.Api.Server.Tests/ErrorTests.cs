@@ -170,6 +170,14 @@ public sealed class ErrorTests
     }
 
     [Test]
+    public async Task An_event_timestamp_without_an_offset_is_a_400_not_a_time_in_the_servers_zone()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        using var response = await PostEvents(host, new StringContent(ValidBatch.Replace("2025-01-01T00:00:00Z", "2025-01-01T00:00:00", StringComparison.Ordinal), Encoding.UTF8, Events));
+        await Problems.AssertProblemAsync(response, 400, DatabackerProblemTypes.InvalidBody);
+    }
+
+    [Test]
     public async Task A_public_registration_key_binds()
     {
         await using var host = await TestServerHost.StartAsync();

@@ -178,6 +178,9 @@ public class NdjsonLogReaderTests
     [TestCase("2026-11-26T20:00:00+99:00")]
     [TestCase("2026-11-26T20:00:00-15:00")]
     [TestCase("9999-12-31T23:59:59-01:00")]
+    [TestCase("2026-11-26T20:00:00", TestName = "A timestamp without an offset is a bad line, not a time in the server's zone")]
+    [TestCase("2026-11-26", TestName = "A date without a time is a bad line")]
+    [TestCase("26/11/2026 20:00:00 +00:00", TestName = "A culture-formatted timestamp is a bad line")]
     public async Task A_timestamp_out_of_range_is_a_bad_line_not_a_server_error(string timestamp)
     {
         var bad = $$"""{"run":"{{Run}}","seq":1,"timestamp":"{{timestamp}}","stream":"stdout","message":"m"}""";
