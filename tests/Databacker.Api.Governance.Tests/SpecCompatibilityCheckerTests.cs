@@ -281,4 +281,43 @@ public class SpecCompatibilityCheckerTests
         AssertBreaks(report, "application/vnd.databack.tree.v1+json", "$.name", "maxLength tightened from 10 to 5");
         Assert.That(report.BreakingChanges, Has.Count.EqualTo(1), "the recursion is compared once: " + string.Join('\n', report.BreakingChanges));
     }
+
+    [Test]
+    public void Giving_a_type_to_free_form_request_members_breaks_the_requests_that_carry_them()
+    {
+        var report = Check(spec => spec.Schema("Event").At("properties", "attributes").Set("additionalProperties", new YamlMappingNode { { "type", "string" } }));
+
+        AssertBreaks(report, "application/vnd.databack.events.v1+json", "$.events[*].attributes.*", "type narrowed from any to string");
+    }
+
+    [Test]
+    public void A_schema_for_members_that_were_allowed_as_anything_breaks_requests()
+    {
+        var report = Check(spec => spec.Schema("ConfigMetadata").Set("additionalProperties", new YamlMappingNode { { "type", "string" } }));
+
+        AssertBreaks(report, "application/vnd.databack.device-config.v1+json", "$.metadata.*", "additional members narrowed from any value to a schema");
+    }
+
+    [Test]
+    public void Removing_a_response_header_breaks()
+    {
+        var report = Check(spec => spec.At("paths", "/engines/config/{instance}", "get", "responses", "200").Remove("headers"));
+
+        Assert.That(report.IsCompatible, Is.False);
+        Assert.That(report.BreakingChanges.Any(c => c.Operation == "GET /engines/config/{instance}" && c.JsonPath == "header ETag" && c.Description.Contains("removed", StringComparison.Ordinal)),
+            Is.True, string.Join('\n', report.BreakingChanges));
+    }
+
+    [Test]
+    public void Narrowing_what_a_response_member_can_be_passes()
+    {
+        // Older clients read any value there; a string is one.
+        var report = Check(spec => spec.Schema("Instance").At("properties").Set("extra", new YamlMappingNode()));
+        var narrowed = SpecCompatibilityChecker.Compare(
+            SpecEdit.Apply(spec => spec.Schema("Instance").At("properties").Set("extra", new YamlMappingNode())),
+            SpecEdit.Apply(spec => spec.Schema("Instance").At("properties").Set("extra", new YamlMappingNode { { "type", "string" } })));
+
+        AssertPasses(report);
+        AssertPasses(narrowed);
+    }
 }

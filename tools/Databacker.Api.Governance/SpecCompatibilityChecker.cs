@@ -156,6 +156,31 @@ internal sealed class SpecCompatibilityChecker
             }
 
             CompareContent(operation, location, before, now, MessageDirection.Response);
+            CompareHeaders(operation, location, before, now);
+        }
+    }
+
+    // A response header clients may rely on (an ETag for a conditional request) is part of the contract too.
+    private void CompareHeaders(string operation, string location, YamlMappingNode? before, YamlMappingNode now)
+    {
+        var after = OpenApiYaml.Child(now, "headers") as YamlMappingNode;
+        foreach (var (name, baseHeaderNode) in OpenApiYaml.Entries(OpenApiYaml.Child(before, "headers")))
+        {
+            var current = _current.Resolve(OpenApiYaml.Child(after, name));
+            if (current is null)
+            {
+                Report(operation, location, null, $"header {name}", "removed");
+                continue;
+            }
+
+            CompareSchema(
+                OpenApiYaml.Child(_baseline.Resolve(baseHeaderNode), "schema"),
+                OpenApiYaml.Child(current, "schema"),
+                MessageDirection.Response,
+                operation,
+                location,
+                null,
+                $"header {name}");
         }
     }
 
@@ -232,6 +257,15 @@ internal sealed class SpecCompatibilityChecker
             return;
         }
 
+        // A value that could be anything ({} or a schema without a type or members) and now has a type: requests that
+        // sent another kind of value are refused.
+        if (direction == MessageDirection.Request && before.Type is null && after.Type is not null
+            && before.Properties.Count == 0 && before.Items is null && before.DiscriminatorProperty is null && before.Reference is null)
+        {
+            Breaking($"type narrowed from any to {after.Type}");
+            return;
+        }
+
         if (before.Format != after.Format)
         {
             Breaking($"format changed from {before.Format ?? "none"} to {after.Format ?? "none"}");
@@ -295,6 +329,12 @@ internal sealed class SpecCompatibilityChecker
         if (before.AdditionalPropertiesSchema is not null && after.AdditionalPropertiesSchema is not null)
         {
             CompareSchema(before.AdditionalPropertiesSchema, after.AdditionalPropertiesSchema, direction, operation, location, mediaType, $"{path}.*");
+        }
+        else if (direction == MessageDirection.Request && before.AdditionalPropertiesSchema is null && before.AdditionalPropertiesAllowed != false
+            && after.AdditionalPropertiesSchema is not null)
+        {
+            // Any additional member was accepted (true, or not said); now they must match a schema.
+            Breaking("additional members narrowed from any value to a schema", $"{path}.*");
         }
 
         foreach (var (value, target) in before.DiscriminatorMapping)
