@@ -4,9 +4,10 @@ using System.ComponentModel.DataAnnotations;
 namespace Databacker.Api.Contracts.Validation;
 
 /// <summary>
-/// The contract's arrays never hold <c>null</c>: a request body such as <c>{"events":[null]}</c> fails model validation
-/// (a 400 problem on a controller built on the server abstractions) instead of reaching the implementation as a null
-/// item. Put on the generated array properties.
+/// The contract's arrays never hold <c>null</c>, nor do its maps of objects: a request body such as
+/// <c>{"events":[null]}</c> or <c>{"targets":{"s3":null}}</c> fails model validation (a 400 problem on a controller built
+/// on the server abstractions) instead of reaching the implementation as a null item. Put on the generated array
+/// properties and on maps whose values are the contract's objects.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field | AttributeTargets.Parameter, AllowMultiple = false)]
 public sealed class NoNullItemsAttribute : ValidationAttribute
@@ -20,6 +21,20 @@ public sealed class NoNullItemsAttribute : ValidationAttribute
     /// <inheritdoc />
     public override bool IsValid(object? value)
     {
+        if (value is IDictionary map)
+        {
+            // A map of the contract's objects (targets by name) holds no null values either.
+            foreach (var item in map.Values)
+            {
+                if (item is null)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         if (value is not IEnumerable items || value is string)
         {
             return true;

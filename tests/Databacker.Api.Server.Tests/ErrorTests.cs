@@ -178,6 +178,17 @@ public sealed class ErrorTests
     }
 
     [Test]
+    public async Task A_configuration_with_a_null_target_is_a_400()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        const string document = """{"kind":"local","version":"config.databack.io/v1","metadata":{"name":"r"},"spec":{"targets":{"s3":null}}}""";
+
+        using var response = await SendAsAdministrator(host, HttpMethod.Put, "/instances/orders-db/config", document, "application/vnd.databack.device-config.v1+json");
+
+        await Problems.AssertProblemAsync(response, 400, DatabackerProblemTypes.InvalidBody);
+    }
+
+    [Test]
     public async Task A_public_registration_key_binds()
     {
         await using var host = await TestServerHost.StartAsync();
