@@ -19,8 +19,8 @@ namespace Databacker.Api.Client.Reporting;
 /// </summary>
 public sealed class ReportingSender
 {
-    // The spool keeps batches as the contract's JSON: what goes in comes out exactly (attributes that look like dates or
-    // carry many digits included), whatever an application set as Json.NET's global defaults.
+    // The spool keeps batches as the contract's JSON: what goes in comes out the same (attributes that look like dates
+    // included), whatever an application set as Json.NET's global defaults.
     private static readonly JsonSerializerSettings SpoolJson = Contracts.Serialization.ContractJsonSettings.Create();
 
     private const string LogKind = "log";

@@ -5,11 +5,10 @@ namespace Databacker.Api.Contracts.Serialization;
 /// <summary>
 /// The Json.NET settings under which the contract's documents round-trip exactly: what the SDK's clients, its server
 /// runtime and its samples read and write with. Members this version of the contract does not know (and free-form
-/// values such as event attributes and log fields) come back as they were sent: a date-like string stays that exact
-/// string (Json.NET would parse it as a date and write it back in another form), and a number with a fraction keeps
-/// its digits (read as <see cref="decimal"/>, not rounded to <see cref="double"/>; one beyond decimal's range is an
-/// error rather than a value turned into the string "Infinity"). Typed timestamps must carry their offset, as RFC 3339
-/// says (<see cref="Rfc3339DateTimeOffsetConverter"/>).
+/// values such as event attributes and log fields) keep their values: a date-like string stays that exact string
+/// (Json.NET would parse it as a date and write it back in another form). Numbers with a fraction are read as
+/// <see cref="double"/>, Json.NET's default (about 17 significant digits). Typed timestamps must carry their offset, as
+/// RFC 3339 says (<see cref="Rfc3339DateTimeOffsetConverter"/>).
 /// </summary>
 public static class ContractJsonSettings
 {
@@ -20,7 +19,6 @@ public static class ContractJsonSettings
     {
         ArgumentNullException.ThrowIfNull(settings);
         settings.DateParseHandling = DateParseHandling.None;
-        settings.FloatParseHandling = FloatParseHandling.Decimal;
         if (!settings.Converters.Any(c => c is Rfc3339DateTimeOffsetConverter))
         {
             settings.Converters.Add(new Rfc3339DateTimeOffsetConverter());

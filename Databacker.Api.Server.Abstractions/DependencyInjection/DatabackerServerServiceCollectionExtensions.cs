@@ -61,8 +61,8 @@ public static class DatabackerServerServiceCollectionExtensions
                 mvc.Filters.Add(new ServiceFilterAttribute(typeof(NegotiationFilter)) { IsReusable = true });
                 mvc.Filters.Add(new ModelValidationFilter());
             })
-            // Members this contract does not know must survive a round trip unchanged: strings are not parsed as dates,
-            // numbers keep their digits (ContractJsonSettings); typed members still bind through their declared types.
+            // Members this contract does not know must survive a round trip unchanged: strings are not parsed as dates
+            // (ContractJsonSettings); typed timestamps are RFC 3339 with an offset.
             .AddNewtonsoftJson(json =>
             {
                 Contracts.Serialization.ContractJsonSettings.Apply(json.SerializerSettings);

@@ -16,6 +16,12 @@ internal sealed class ModelValidationFilter : IActionFilter
 {
     public void OnActionExecuting(ActionExecutingContext context)
     {
+        if (UnknownKind(context) is { } unknown)
+        {
+            context.Result = unknown;
+            return;
+        }
+
         // Valid model state (nearly every request) first: the operation is looked up only when there is something to answer.
         if (context.ModelState.IsValid
             || context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<ApiOperationAttribute>() is not { } operation
@@ -45,6 +51,35 @@ internal sealed class ModelValidationFilter : IActionFilter
 
     public void OnActionExecuted(ActionExecutedContext context)
     {
+    }
+
+    // The kinds the contract defines, as the generated [JsonInheritance] attributes of ConfigDocument name them.
+    private static readonly string Kinds = string.Join(", ", typeof(Contracts.ConfigDocument).GetCustomAttributesData()
+        .Where(a => a.AttributeType.Name == "JsonInheritanceAttribute" && a.ConstructorArguments.Count > 0)
+        .Select(a => $"'{a.ConstructorArguments[0].Value}'"));
+
+    // A configuration of a kind this contract does not define (none, null, or one of a newer version) is read as the
+    // base type, keeping its kind, so that clients can carry it; a controller cannot act on it, so a body is refused.
+    private static ProblemResult? UnknownKind(ActionExecutingContext context)
+    {
+        foreach (var argument in context.ActionArguments.Values)
+        {
+            if (argument is Contracts.ConfigDocument document && document.GetType() == typeof(Contracts.ConfigDocument))
+            {
+                var kind = document.AdditionalProperties.TryGetValue("kind", out var value) ? value : null;
+                return new ProblemResult(StatusCodes.Status400BadRequest, DatabackerProblemTypes.InvalidBody,
+                    "The request is invalid; see errors.",
+                    new Dictionary<string, object?>
+                    {
+                        ["errors"] = new Dictionary<string, object?>(StringComparer.Ordinal)
+                        {
+                            ["kind"] = new[] { kind is null ? $"'kind' is required: one of {Kinds}." : $"'kind' must be one of {Kinds}, not '{kind}'." },
+                        },
+                    });
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The wire name of the first path, query or header parameter with an error, or null when only the body has errors.</summary>

@@ -17,7 +17,7 @@ namespace Databacker.Api.Server.Reporting;
 public sealed class NdjsonLogReader
 {
     // The contract's rules (ContractJsonSettings): a date-like text in fields or unknown members stays the text the agent
-    // sent, numbers keep their digits, and the typed timestamp is an RFC 3339 date-time with its offset (an offset out of
+    // sent, and the typed timestamp is an RFC 3339 date-time with its offset (an offset out of
     // range, or none, is a bad line rather than an ArgumentOutOfRangeException or a time in this server's zone).
     private static readonly JsonSerializer Serializer = JsonSerializer.Create(Contracts.Serialization.ContractJsonSettings.Apply(new JsonSerializerSettings
     {

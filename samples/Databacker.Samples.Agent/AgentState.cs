@@ -58,7 +58,7 @@ internal sealed class AgentState : IDisposable
     public ConfigDocument? LoadConfiguration()
         => File.Exists(ConfigPath) ? JsonConvert.DeserializeObject<ConfigDocument>(File.ReadAllText(ConfigPath), CachedJson) : null;
 
-    // The cached copy reads back exactly as it was fetched (dates and digits among unknown members kept).
+    // The cached copy reads back as it was fetched (date-like strings among unknown members kept).
     private static readonly JsonSerializerSettings CachedJson = Databacker.Api.Contracts.Serialization.ContractJsonSettings.Create();
 
     public void SaveConfiguration(ConfigDocument document, string? etag)

@@ -6,8 +6,7 @@ namespace Databacker.Samples.Controller.Storage;
 /// <summary>How documents are stored: the contract's own Newtonsoft.Json shape, with dates left as written.</summary>
 internal static class StoredJson
 {
-    // The contract's rules: a date-looking string or a number with many digits among unknown members is kept as the
-    // exact value the client sent, so a stored document comes back with the same member values (and the same ETag).
+    // The contract's rules: a date-looking string among unknown members is kept as the exact text the client sent, so a stored document comes back with the same member values (and the same ETag).
     private static readonly JsonSerializerSettings Settings = Databacker.Api.Contracts.Serialization.ContractJsonSettings.Apply(new JsonSerializerSettings
     {
         NullValueHandling = NullValueHandling.Ignore,
