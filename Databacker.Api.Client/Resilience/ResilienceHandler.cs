@@ -29,8 +29,9 @@ namespace Databacker.Api.Client.Resilience;
 /// HTTP-date) replaces the computed delay; if it is longer than <see cref="ResilienceOptions.MaxRetryAfter"/> or than
 /// the time left, the call fails at once with <see cref="RateLimitedException"/>, as does a 429 that is not retried.</para>
 /// <para>A response its caller reads whole (a JSON document, a receipt, an error; not a stream such as the run log's
-/// NDJSON, and at most 16 MiB) is read within the attempt, so the timeouts cover its body and a body cut off on the way
-/// is retried like a transport error.</para>
+/// NDJSON) is read within the attempt, so the timeouts cover its body and a body cut off on the way is retried like a
+/// transport error. Only its first 16 MiB are: a larger body (announced, or found so while reading) is handed on with
+/// the rest still to be read.</para>
 /// <para>An open circuit throws <see cref="CircuitOpenException"/>; a timeout throws
 /// <see cref="CallTimedOutException"/> (both carry Polly's exception as the inner one; a timeout's message says whether the attempt or the total timeout elapsed). All time goes through the injected <see cref="TimeProvider"/>.</para>
 /// </remarks>
@@ -261,7 +262,8 @@ public sealed class ResilienceHandler : DelegatingHandler
 
         if (length is null && content is not Pipeline.BoundedErrorContent)
         {
-            // Without a length only a JSON document is read whole here (up to the bound the buffer enforces).
+            // Without a length only a JSON document is read here: up to the bound, and beyond it handed on as the part
+            // read and the rest of the stream.
             return IsJson(content.Headers.ContentType?.MediaType);
         }
 
@@ -314,7 +316,7 @@ public sealed class ResilienceHandler : DelegatingHandler
                 // and a body cut off on the way fails the attempt like any transport error, so it is retried.
                 try
                 {
-                    await response.Content.LoadIntoBufferAsync(MaxReadWholeBytes, attempt.Token).ConfigureAwait(false);
+                    await ResponseReading.ReadWholeAsync(response, MaxReadWholeBytes, attempt.Token).ConfigureAwait(false);
                 }
                 catch
                 {

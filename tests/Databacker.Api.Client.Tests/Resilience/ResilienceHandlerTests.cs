@@ -321,6 +321,30 @@ public sealed class ResilienceHandlerTests
         Assert.That(await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(5)), Is.EqualTo("{\"seq\":1}"), "the lines that came are readable as they come");
     }
 
+    [Test]
+    public async Task A_json_body_without_a_length_larger_than_the_bound_is_handed_on_whole_without_a_retry()
+    {
+        var payload = "{\"a\":\"" + new string('x', 17 * 1024 * 1024) + "\"}";
+        var attempts = 0;
+        var primary = new AnswerHandler(() =>
+        {
+            Interlocked.Increment(ref attempts);
+            return Answer(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(payload)), "application/vnd.databack.run.v1+json", length: null);
+        });
+        using var client = TestPipelines.Client(primary, resilience: new ResilienceHandler(TestPipelines.FastResilience()));
+
+        using var response = await client.GetAsync("https://controller.test/instances/i-1/runs/r", HttpCompletionOption.ResponseHeadersRead);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(body.Length, Is.EqualTo(payload.Length));
+            Assert.That(body, Is.EqualTo(payload));
+            Assert.That(attempts, Is.EqualTo(1), "its size is no failure to retry");
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/vnd.databack.run.v1+json"));
+        });
+    }
+
     private static HttpResponseMessage Answer(Stream body, string mediaType, long? length)
     {
         var content = new StreamContent(body);
