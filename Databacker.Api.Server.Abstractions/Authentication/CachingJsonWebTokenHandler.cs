@@ -70,13 +70,23 @@ internal sealed class CachingJsonWebTokenHandler : JsonWebTokenHandler
             try
             {
                 registered = await IsKeyStillRegisteredAsync(verified).ConfigureAwait(false);
+                if (registered)
+                {
+                    Confirm(verified, now);
+                }
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {
                 // A store that cannot answer (a database blip) must not turn every agent call into a 401, and then every
-                // token request into a failure too (the token endpoint needs the same store): the token's signature,
-                // issuer, audience and lifetime are verified, so it is accepted, but not remembered.
+                // token request into a failure too (the token endpoint needs the same store). A key this server found
+                // registered within the grace period is trusted for that long: the token (verified otherwise) is
+                // accepted, but not remembered. Anything else is a 503 the agent retries, never a silent pass.
                 verified.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var instance);
+                if (!ConfirmedLately(verified, now))
+                {
+                    throw new InstanceKeysUnavailableException(error);
+                }
+
                 ServerLog.KeyStoreUnavailable(_logger, error, instance);
                 registered = true;
                 remember = false;
@@ -110,6 +120,26 @@ internal sealed class CachingJsonWebTokenHandler : JsonWebTokenHandler
 
         return result;
     }
+
+    // How long a key found registered is trusted while the store cannot be asked.
+    internal static readonly TimeSpan ConfirmationGrace = TimeSpan.FromMinutes(10);
+
+    private readonly MemoryCache _confirmed = new(new MemoryCacheOptions { SizeLimit = 10_000, CompactionPercentage = 0.25 });
+
+    private static string ConfirmationKey(JsonWebToken token) =>
+        (token.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var instance) ? instance : string.Empty) + "\n"
+        + (token.TryGetPayloadValue<string>(AccessTokenIssuer.InstanceKeyIdClaim, out var keyId) ? keyId : string.Empty);
+
+    private void Confirm(JsonWebToken token, DateTimeOffset now)
+    {
+        if (_scopes is not null)
+        {
+            _confirmed.Set(ConfirmationKey(token), now, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = ConfirmationGrace });
+        }
+    }
+
+    private bool ConfirmedLately(JsonWebToken token, DateTimeOffset now) =>
+        _confirmed.TryGetValue(ConfirmationKey(token), out DateTimeOffset at) && now - at < ConfirmationGrace;
 
     // A token is honoured only while its instance still has keys and, when the token names the key it was obtained
     // with, while that key is still registered: removing a key (or the instance) ends the tokens obtained with it.

@@ -44,7 +44,9 @@ public sealed class AgentTokenOptions
     /// request in full. A signing key removed from the trusted set stops being honoured within this time, and so does a
     /// token whose instance, or the instance key it was obtained with, is no longer in the registered
     /// <c>IInstanceKeyStore</c> (checked on each full validation; without a store, or on an endpoint that trusts another
-    /// endpoint's key set through <see cref="JwksUri"/>, tokens run to their expiry).
+    /// endpoint's key set through <see cref="JwksUri"/>, tokens run to their expiry). While the store cannot answer, a key
+    /// this server found registered in the last 10 minutes is trusted, and any other token is answered 503 with
+    /// <c>Retry-After</c>.
     /// </summary>
     public TimeSpan ValidationCacheDuration { get; set; } = TimeSpan.FromMinutes(1);
 

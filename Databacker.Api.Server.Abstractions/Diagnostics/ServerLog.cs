@@ -26,6 +26,6 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Agent token of instance {TokenInstance} refused on the route of instance {RouteInstance}")]
     public static partial void InstanceMismatch(ILogger logger, string tokenInstance, string routeInstance);
 
-    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "The instance key store could not be asked whether the key of instance {InstanceId}'s token is still registered; the token is accepted this time, and asked about again on its next use")]
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "The instance key store could not be asked whether the key of instance {InstanceId}'s token is still registered (accepted when found registered in the last 10 minutes, else answered 503)")]
     public static partial void KeyStoreUnavailable(ILogger logger, Exception exception, string? instanceId);
 }

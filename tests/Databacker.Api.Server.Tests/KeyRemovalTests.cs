@@ -88,34 +88,71 @@ public sealed class KeyRemovalTests
     }
 
     [Test]
-    public async Task A_key_store_that_cannot_answer_does_not_turn_valid_tokens_into_401s_and_is_asked_again_next_time()
+    public async Task A_key_store_that_cannot_answer_gives_a_503_to_retry_not_a_401_and_not_a_silent_pass()
     {
-        var store = new UnavailableStore();
+        var store = new FlakyStore { Down = true };
         await using var host = await TestServerHost.StartAsync(
             o => o.AgentTokens.ValidationCacheDuration = TimeSpan.FromMinutes(1),
             services => services.AddSingleton<Databacker.Api.Auth.Validation.IInstanceKeyStore>(store));
+        store.Keys = host.KeyStore;
         var token = host.AgentToken(TestServerHost.InstanceA, "orchestration");
 
-        var first = await GetConfigAsync(host, token);
-        var second = await GetConfigAsync(host, token);
+        using var response = await host.Client.SendAsync(host.Request(HttpMethod.Get, ConfigPath, token));
 
-        Assert.Multiple(() =>
+        Assert.Multiple(async () =>
         {
-            Assert.That((first, second), Is.EqualTo((HttpStatusCode.OK, HttpStatusCode.OK)));
-            Assert.That(store.Calls, Is.EqualTo(2), "an unanswered check is not remembered");
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), await response.Content.ReadAsStringAsync());
+            Assert.That(response.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(30)));
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
         });
     }
 
-    private sealed class UnavailableStore : Databacker.Api.Auth.Validation.IInstanceKeyStore
+    [Test]
+    public async Task A_key_found_registered_lately_is_trusted_while_the_store_cannot_answer_for_ten_minutes_and_no_longer()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = new FlakyStore();
+        await using var host = await TestServerHost.StartAsync(
+            o => o.AgentTokens.ValidationCacheDuration = TimeSpan.FromMinutes(1),
+            services =>
+            {
+                services.AddSingleton<TimeProvider>(time);
+                services.AddSingleton<Databacker.Api.Auth.Validation.IInstanceKeyStore>(store);
+            });
+        store.Keys = host.KeyStore;
+        var token = host.AgentToken(TestServerHost.InstanceA, "orchestration");
+        Assert.That(await GetConfigAsync(host, token), Is.EqualTo(HttpStatusCode.OK), "found registered");
+
+        store.Down = true;
+        time.Advance(TimeSpan.FromMinutes(2)); // past the remembered validation
+        var during = await GetConfigAsync(host, token);
+        var again = await GetConfigAsync(host, token);
+        var asked = store.Calls;
+        time.Advance(TimeSpan.FromMinutes(9));
+        var after = await GetConfigAsync(host, token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((during, again), Is.EqualTo((HttpStatusCode.OK, HttpStatusCode.OK)));
+            Assert.That(asked, Is.EqualTo(3), "an unanswered check is not remembered: asked again on every request");
+            Assert.That(after, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "beyond the grace period");
+        });
+    }
+
+    private sealed class FlakyStore : Databacker.Api.Auth.Validation.IInstanceKeyStore
     {
         private int _calls;
+
+        public bool Down { get; set; }
+
+        public Databacker.Api.Auth.Validation.IInstanceKeyStore? Keys { get; set; }
 
         public int Calls => Volatile.Read(ref _calls);
 
         public ValueTask<IReadOnlyList<Databacker.Api.Auth.Validation.RegisteredInstanceKey>> GetKeysAsync(string instanceId, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref _calls);
-            throw new TimeoutException("the database did not answer");
+            return Down ? throw new TimeoutException("the database did not answer") : Keys!.GetKeysAsync(instanceId, cancellationToken);
         }
     }
 }
