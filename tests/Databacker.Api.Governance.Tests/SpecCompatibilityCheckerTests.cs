@@ -287,7 +287,23 @@ public class SpecCompatibilityCheckerTests
     {
         var report = Check(spec => spec.Schema("Event").At("properties", "attributes").Set("additionalProperties", new YamlMappingNode { { "type", "string" } }));
 
-        AssertBreaks(report, "application/vnd.databack.events.v1+json", "$.events[*].attributes.*", "type narrowed from any to string");
+        AssertBreaks(report, "application/vnd.databack.events.v1+json", "$.events[*].attributes.*", "additional members narrowed from any value to a schema");
+    }
+
+    [Test]
+    public void Additional_members_true_and_an_empty_schema_are_the_same_and_header_names_ignore_case()
+    {
+        var sameMembers = Check(spec => spec.Schema("ConfigMetadata").Set("additionalProperties", new YamlMappingNode()));
+        var sameHeader = Check(spec =>
+        {
+            var headers = spec.At("paths", "/engines/config/{instance}", "get", "responses", "200", "headers");
+            var etag = headers.Children[new YamlScalarNode("ETag")];
+            headers.Remove("ETag");
+            headers.Set("Etag", etag);
+        });
+
+        AssertPasses(sameMembers);
+        AssertPasses(sameHeader);
     }
 
     [Test]

@@ -103,6 +103,9 @@ internal sealed class EffectiveSchema
             case YamlScalarNode allowed:
                 AdditionalPropertiesAllowed = allowed.Value == "true";
                 break;
+            case YamlMappingNode { Children.Count: 0 }:
+                AdditionalPropertiesAllowed = true; // {} is any value, as true is
+                break;
             case YamlMappingNode additional:
                 AdditionalPropertiesAllowed = true;
                 AdditionalPropertiesSchema = additional;

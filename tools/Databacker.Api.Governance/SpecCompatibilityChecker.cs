@@ -166,7 +166,9 @@ internal sealed class SpecCompatibilityChecker
         var after = OpenApiYaml.Child(now, "headers") as YamlMappingNode;
         foreach (var (name, baseHeaderNode) in OpenApiYaml.Entries(OpenApiYaml.Child(before, "headers")))
         {
-            var current = _current.Resolve(OpenApiYaml.Child(after, name));
+            // Header names are case-insensitive (RFC 9110): ETag renamed Etag is the same header.
+            var currentName = OpenApiYaml.Entries(after).Select(e => e.Key).FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
+            var current = currentName is null ? null : _current.Resolve(OpenApiYaml.Child(after, currentName));
             if (current is null)
             {
                 Report(operation, location, null, $"header {name}", "removed");
