@@ -26,6 +26,8 @@ public sealed partial class Rfc3339DateTimeOffsetConverter : JsonConverter
                 return null;
             case JsonToken.Date when reader.Value is DateTimeOffset parsed:
                 return parsed; // Already read by a reader that parses dates (its settings, not this contract's).
+            case JsonToken.Date when reader.Value is DateTime { Kind: not DateTimeKind.Unspecified } instant:
+                return new DateTimeOffset(instant); // Such a reader's DateTime from a text with an offset (or Z).
             case JsonToken.String when reader.Value is string text && TryParse(text, out var value):
                 return value;
             default:
@@ -57,6 +59,6 @@ public sealed partial class Rfc3339DateTimeOffsetConverter : JsonConverter
         return DateTimeOffset.TryParse(normalized, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
     }
 
-    [GeneratedRegex(@"^(?<datetime>\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2})(?<fraction>\.\d+)?(?<offset>[Zz]|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?<datetime>\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2})(?<fraction>\.\d+)?(?<offset>[Zz]|[+-]\d{2}:\d{2})\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

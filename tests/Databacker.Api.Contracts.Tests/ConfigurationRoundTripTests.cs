@@ -188,6 +188,7 @@ public class ConfigurationRoundTripTests
     [TestCase("2025-01-01T00:00:00+15:00")]
     [TestCase("01/01/2025 00:00:00 +00:00")]
     [TestCase("2025-01-01 00:00:00Z")]
+    [TestCase("2025-01-01T00:00:00Z\n")]
     [TestCase("")]
     public void Anything_else_is_not_a_date_time(string text)
     {
