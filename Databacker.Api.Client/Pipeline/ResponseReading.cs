@@ -64,21 +64,9 @@ internal static class ResponseReading
     }
 
     // The part already read, then the rest of the network stream.
-    private sealed class ConcatenatedStream(Stream first, Stream rest) : Stream
+    private sealed class ConcatenatedStream(Stream first, Stream rest) : ReadOnlyStream
     {
         private bool _firstDone;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -96,9 +84,6 @@ internal static class ResponseReading
             return rest.Read(buffer);
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             if (!_firstDone)
@@ -114,16 +99,6 @@ internal static class ResponseReading
 
             return await rest.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

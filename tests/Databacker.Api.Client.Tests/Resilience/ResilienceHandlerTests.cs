@@ -354,7 +354,7 @@ public sealed class ResilienceHandlerTests
     }
 
     // Gives its first bytes, then nothing until the read is cancelled: a server that sent the headers and stalled.
-    private sealed class StalledStream(string start) : Stream
+    private sealed class StalledStream(string start) : TestReadStream
     {
         private byte[]? _start = System.Text.Encoding.UTF8.GetBytes(start);
 
@@ -375,16 +375,6 @@ public sealed class ResilienceHandlerTests
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Test]

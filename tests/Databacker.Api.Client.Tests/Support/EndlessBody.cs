@@ -1,7 +1,7 @@
 namespace Databacker.Api.Client.Tests.Support;
 
 /// <summary>A body of `length` bytes, `start` followed by spaces, with no length announced (as a chunked answer); counts what was read.</summary>
-internal sealed class CountingStream(string start, long length) : Stream
+internal sealed class CountingStream(string start, long length) : TestReadStream
 {
     private readonly byte[] _start = System.Text.Encoding.UTF8.GetBytes(start);
 
@@ -19,7 +19,11 @@ internal sealed class CountingStream(string start, long length) : Stream
         BytesRead += n;
         return n;
     }
+}
 
+/// <summary>A read-only, forward-only test body: subclasses implement the reads.</summary>
+internal abstract class TestReadStream : Stream
+{
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
