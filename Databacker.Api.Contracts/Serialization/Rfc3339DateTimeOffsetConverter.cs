@@ -26,8 +26,9 @@ public sealed partial class Rfc3339DateTimeOffsetConverter : JsonConverter
                 return null;
             case JsonToken.Date when reader.Value is DateTimeOffset parsed:
                 return parsed; // Already read by a reader that parses dates (its settings, not this contract's).
-            case JsonToken.Date when reader.Value is DateTime { Kind: not DateTimeKind.Unspecified } instant:
-                return new DateTimeOffset(instant); // Such a reader's DateTime from a text with an offset (or Z).
+            case JsonToken.Date when reader.Value is DateTime { Kind: not DateTimeKind.Unspecified } instant
+                && reader.DateTimeZoneHandling == DateTimeZoneHandling.RoundtripKind:
+                return new DateTimeOffset(instant); // Such a reader's DateTime kept its kind: it came with an offset (or Z).
             case JsonToken.String when reader.Value is string text && TryParse(text, out var value):
                 return value;
             default:

@@ -74,6 +74,10 @@ internal sealed class CachingJsonWebTokenHandler : JsonWebTokenHandler
                 {
                     Confirm(verified, now);
                 }
+                else
+                {
+                    _confirmed.Remove(ConfirmationKey(verified)); // found removed: not trusted again in an outage
+                }
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {
@@ -82,12 +86,13 @@ internal sealed class CachingJsonWebTokenHandler : JsonWebTokenHandler
                 // registered within the grace period is trusted for that long: the token (verified otherwise) is
                 // accepted, but not remembered. Anything else is a 503 the agent retries, never a silent pass.
                 verified.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var instance);
+                ServerLog.KeyStoreUnavailable(_logger, error, instance);
                 if (!ConfirmedLately(verified, now))
                 {
-                    throw new InstanceKeysUnavailableException(error);
+                    // Answered 503 by the authorization result handler, which finds this failure.
+                    return new TokenValidationResult { IsValid = false, Exception = new InstanceKeysUnavailableException(instance, error) };
                 }
 
-                ServerLog.KeyStoreUnavailable(_logger, error, instance);
                 registered = true;
                 remember = false;
             }

@@ -140,25 +140,6 @@ public static class DatabackerServerServiceCollectionExtensions
         // A remembered token is answered when the message is received, before the handler's per-request work.
         jwt.Events = agent.ValidationCacheDuration > TimeSpan.Zero ? new RememberedAgentTokenEvents(handler) : new JwtBearerEvents();
 
-        // A key store that cannot answer is neither a bad token (401) nor a pass: it leaves authentication, to be answered
-        // 503 with Retry-After by the problem middleware.
-        jwt.Events.OnAuthenticationFailed = context =>
-        {
-            for (var error = context.Exception; error is not null; error = error.InnerException)
-            {
-                if (error is InstanceKeysUnavailableException unavailable)
-                {
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(unavailable);
-                }
-
-                if (error is AggregateException aggregate && aggregate.InnerExceptions.OfType<InstanceKeysUnavailableException>().FirstOrDefault() is { } inner)
-                {
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
-                }
-            }
-
-            return Task.CompletedTask;
-        };
 
         if (agent.JwksUri is null)
         {

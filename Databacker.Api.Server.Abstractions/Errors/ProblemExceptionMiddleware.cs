@@ -33,15 +33,6 @@ internal sealed class ProblemExceptionMiddleware(RequestDelegate next, ILogger<P
                 await ProblemWriter.WriteAsync(context, status, ProblemWriter.TypeForStatus(status), "The request could not be read.").ConfigureAwait(false);
             }
         }
-        catch (Authentication.InstanceKeysUnavailableException exception) when (!context.Response.HasStarted)
-        {
-            // Not the caller's fault and not a refusal: a moment later the store may answer.
-            ServerLog.KeyStoreUnavailable(logger, exception.InnerException ?? exception, null);
-            context.Response.Clear();
-            context.Response.Headers.RetryAfter = "30";
-            await ProblemWriter.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, DatabackerProblemTypes.AboutBlank,
-                "The controller cannot check the instance's keys right now; retry later.").ConfigureAwait(false);
-        }
         catch (Exception exception) when (exception is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
             // The client went away (reading its body may fail with an IOException as well as a cancellation): there is

@@ -139,6 +139,51 @@ public sealed class KeyRemovalTests
         });
     }
 
+    [Test]
+    public async Task A_key_found_removed_is_not_trusted_again_when_the_store_then_fails()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = new FlakyStore();
+        await using var host = await TestServerHost.StartAsync(
+            o => o.AgentTokens.ValidationCacheDuration = TimeSpan.Zero,
+            services =>
+            {
+                services.AddSingleton<TimeProvider>(time);
+                services.AddSingleton<Databacker.Api.Auth.Validation.IInstanceKeyStore>(store);
+            });
+        store.Keys = host.KeyStore;
+        var token = host.AgentToken(TestServerHost.InstanceA, "orchestration");
+        Assert.That(await GetConfigAsync(host, token), Is.EqualTo(HttpStatusCode.OK));
+        host.KeyStore.Remove(TestServerHost.InstanceA);
+        Assert.That(await GetConfigAsync(host, token), Is.EqualTo(HttpStatusCode.Unauthorized));
+
+        store.Down = true;
+        time.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.That(await GetConfigAsync(host, token), Is.EqualTo(HttpStatusCode.ServiceUnavailable), "never trusted again");
+    }
+
+    [Test]
+    public async Task The_503_does_not_depend_on_the_agent_schemes_events()
+    {
+        var store = new FlakyStore { Down = true };
+        await using var host = await TestServerHost.StartAsync(
+            o => o.AgentTokens.ValidationCacheDuration = TimeSpan.FromMinutes(1),
+            services =>
+            {
+                services.AddSingleton<Databacker.Api.Auth.Validation.IInstanceKeyStore>(store);
+                services.PostConfigure<Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerOptions>(
+                    Databacker.Api.Server.Authentication.DatabackerAuthenticationSchemes.Agent,
+                    o => o.Events = new Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerEvents());
+            });
+        store.Keys = host.KeyStore;
+
+        var status = await GetConfigAsync(host, host.AgentToken(TestServerHost.InstanceA, "orchestration"));
+        var bad = await GetConfigAsync(host, host.AgentToken(TestServerHost.InstanceA, "orchestration") + "x");
+
+        Assert.That((status, bad), Is.EqualTo((HttpStatusCode.ServiceUnavailable, HttpStatusCode.Unauthorized)), "a bad token is still a 401");
+    }
+
     private sealed class FlakyStore : Databacker.Api.Auth.Validation.IInstanceKeyStore
     {
         private int _calls;
