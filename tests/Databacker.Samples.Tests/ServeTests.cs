@@ -6,6 +6,9 @@ namespace Databacker.Samples.Tests;
 /// <summary>The agent as a service: it runs on its configuration's schedule and follows changes to it.</summary>
 public sealed class ServeTests : EndToEndTest
 {
+    private string[] ServeArguments(SampleController controller, string instance, string keyFile, params string[] more) =>
+        ["serve", "--controller", controller.Url, "--instance", instance, "--key", keyFile, "--spool", Path.Combine(Work, "spool"), "--work-scale", "0", .. more];
+
     private static LocalConfig Every2Seconds(string name)
     {
         var configuration = DemoConfiguration.Create(name);
@@ -20,9 +23,7 @@ public sealed class ServeTests : EndToEndTest
         var (instance, keyFile) = await RegisterAsync(controller, "orders-db");
         await ConfigureAsync(controller, instance, Every2Seconds("first"));
 
-        using var agent = StartAgent(
-            "serve", "--controller", controller.Url, "--instance", instance, "--key", keyFile, "--spool", Path.Combine(Work, "spool"),
-            "--work-scale", "0", "--poll", "1", "--max-runs", "2");
+        using var agent = StartAgent(ServeArguments(controller, instance, keyFile, "--poll", "1", "--max-runs", "2"));
         await agent.WaitForLineAsync(l => l.Contains(" succeeded: ", StringComparison.Ordinal), TimeSpan.FromSeconds(40));
         await ConfigureAsync(controller, instance, Every2Seconds("second"));
         var exitCode = await agent.WaitForExitAsync(TimeSpan.FromSeconds(40));
@@ -45,9 +46,7 @@ public sealed class ServeTests : EndToEndTest
         var controller = await StartControllerAsync();
         var (instance, keyFile) = await RegisterAsync(controller, "orders-db");
 
-        using var agent = StartAgent(
-            "serve", "--controller", controller.Url, "--instance", instance, "--key", keyFile, "--spool", Path.Combine(Work, "spool"),
-            "--work-scale", "0", "--poll", "1", "--max-runs", "1");
+        using var agent = StartAgent(ServeArguments(controller, instance, keyFile, "--poll", "1", "--max-runs", "1"));
         await agent.WaitForLineAsync(l => l.Contains("no configuration to run with", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         await ConfigureAsync(controller, instance, Every2Seconds("late"));
         var exitCode = await agent.WaitForExitAsync(TimeSpan.FromSeconds(40));
@@ -69,8 +68,7 @@ public sealed class ServeTests : EndToEndTest
         configuration.Spec.Dump!.Schedule = new DumpSchedule { Frequency = 60, Begin = 0, Once = true };
         await ConfigureAsync(controller, instance, configuration);
 
-        using var agent = StartAgent(
-            "serve", "--controller", controller.Url, "--instance", instance, "--key", keyFile, "--spool", Path.Combine(Work, "spool"), "--work-scale", "0");
+        using var agent = StartAgent(ServeArguments(controller, instance, keyFile));
         var exitCode = await agent.WaitForExitAsync(TimeSpan.FromSeconds(40));
 
         Assert.Multiple(async () =>
@@ -90,8 +88,7 @@ public sealed class ServeTests : EndToEndTest
         configuration.Spec.Dump!.Schedule = new DumpSchedule { Cron = "every tuesday" };
         await ConfigureAsync(controller, instance, configuration);
 
-        var (exitCode, agent) = await RunAgentAsync(
-            "serve", "--controller", controller.Url, "--instance", instance, "--key", keyFile, "--spool", Path.Combine(Work, "spool"), "--work-scale", "0");
+        var (exitCode, agent) = await RunAgentAsync(ServeArguments(controller, instance, keyFile));
 
         Assert.That(exitCode, Is.EqualTo(1), agent.AllOutput);
         Assert.That(agent.Output.Last(l => l.StartsWith("[stderr] error:", StringComparison.Ordinal)), Does.Contain("invalid cron expression 'every tuesday'"));
