@@ -38,9 +38,10 @@ internal static class RunCommand
                 r.AddError("--work-scale must be between 0 and 1000.");
             }
         });
+        var localConfig = LocalConfigOption();
         var command = new Command("run", "Runs one simulated backup with the configuration the controller holds for this instance, and reports its logs and events.")
         {
-            controller, instance, keyFile, spool, workScale,
+            controller, instance, keyFile, spool, workScale, localConfig,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(
             token => RunAsync(
@@ -49,10 +50,17 @@ internal static class RunCommand
                 parse.GetRequiredValue(keyFile),
                 parse.GetValue(spool)?.FullName ?? Path.Combine(".databacker-agent", parse.GetRequiredValue(instance)),
                 parse.GetValue(workScale),
+                parse.GetValue(localConfig),
                 token),
             ct));
         return command;
     }
+
+    /// <summary>The spec's reporting-only mode: without scheduling an instance runs its local configuration.</summary>
+    internal static Option<FileInfo?> LocalConfigOption() => new("--config")
+    {
+        Description = "A local configuration (the contract's LocalConfig JSON), run when the controller does not schedule this instance (reporting only). With scheduling, the controller's configuration is used.",
+    };
 
     internal static Uri CheckController(string text)
     {
@@ -64,14 +72,14 @@ internal static class RunCommand
         return controller;
     }
 
-    private static async Task<int> RunAsync(Uri controller, string instanceId, FileInfo keyFile, string spoolDirectory, double workScale, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(Uri controller, string instanceId, FileInfo keyFile, string spoolDirectory, double workScale, FileInfo? localConfig, CancellationToken cancellationToken)
     {
         using var state = AgentState.Open(spoolDirectory);
         using var key = await KeyFile.ReadAsync(keyFile, cancellationToken);
         await using var databacker = Connect(controller, instanceId, key);
         var spool = Spool(databacker, instanceId, state);
         Console.WriteLine($"agent {instanceId}: controller {controller}, key {key.KeyId}, spool {state.Directory}");
-        return await RunOnceAsync(databacker, spool, state, workScale, cancellationToken);
+        return await RunOnceAsync(databacker, spool, state, workScale, localConfig, cancellationToken);
     }
 
     internal static DatabackerClient Connect(Uri controller, string instanceId, Databacker.Api.Auth.Keys.EcdsaKey key) =>
@@ -103,7 +111,7 @@ internal static class RunCommand
             logger: new StderrLogger<ReportingSender>());
 
     /// <summary>One backup run: discovery, earlier reports, the configuration (by ETag), the run and its reports.</summary>
-    internal static async Task<int> RunOnceAsync(DatabackerClient databacker, ReportingSender spool, AgentState state, double workScale, CancellationToken cancellationToken)
+    internal static async Task<int> RunOnceAsync(DatabackerClient databacker, ReportingSender spool, AgentState state, double workScale, FileInfo? localConfig, CancellationToken cancellationToken)
     {
         // 1. Discovery: which services this instance has and where reporting lives.
         var reporting = true;
@@ -139,7 +147,7 @@ internal static class RunCommand
         }
 
         // 3. Configuration, with the ETag of the one we have.
-        var (document, etag) = await FetchConfigurationAsync(databacker.Configuration, state, online, cancellationToken);
+        var (document, etag) = await FetchConfigurationAsync(databacker.Configuration, state, online, localConfig, cancellationToken);
         if (document is not LocalConfig { Spec: { } spec } local)
         {
             throw new CommandFailure($"the configuration is of kind '{document.GetType().Name}'; this sample agent runs local configurations only");
@@ -219,7 +227,8 @@ internal static class RunCommand
         return failure is null ? ExitCodes.Success : ExitCodes.Failure;
     }
 
-    internal static async Task<(ConfigDocument Document, string? ETag)> FetchConfigurationAsync(ConfigurationClient configuration, AgentState state, bool online, CancellationToken cancellationToken)
+    internal static async Task<(ConfigDocument Document, string? ETag)> FetchConfigurationAsync(
+        ConfigurationClient configuration, AgentState state, bool online, FileInfo? localConfig, CancellationToken cancellationToken)
     {
         var cachedETag = state.CachedETag;
         if (online)
@@ -247,8 +256,15 @@ internal static class RunCommand
             }
             catch (ServiceNotEnabledException)
             {
-                // The spec: without scheduling an instance runs its local configuration, which this sample does not have.
-                throw new CommandFailure("scheduling is not enabled for this instance on the controller, and this sample agent has no local configuration: register the instance with '--service scheduling'", final: true);
+                // The spec: without scheduling an instance runs its local configuration.
+                if (localConfig is null)
+                {
+                    throw new CommandFailure("scheduling is not enabled for this instance on the controller: give the agent its local configuration with '--config FILE', or register the instance with '--service scheduling'", final: true);
+                }
+
+                var local = ReadLocalConfiguration(localConfig);
+                Console.WriteLine($"scheduling is not enabled for this instance: using the local configuration '{local.Metadata?.Name}' from {localConfig.Name}");
+                return (local, null);
             }
             catch (Exception error) when (CommandRunner.IsUnreachable(error))
             {
@@ -263,6 +279,22 @@ internal static class RunCommand
         }
 
         throw new CommandFailure("the controller is unreachable and there is no cached configuration to run with");
+    }
+
+    private static LocalConfig ReadLocalConfiguration(FileInfo file)
+    {
+        ConfigDocument? document;
+        try
+        {
+            document = Newtonsoft.Json.JsonConvert.DeserializeObject<ConfigDocument>(File.ReadAllText(file.FullName), Databacker.Api.Contracts.Serialization.ContractJsonSettings.Create());
+        }
+        catch (Exception error) when (error is Newtonsoft.Json.JsonException or IOException)
+        {
+            throw new CommandFailure($"the local configuration {file.Name} cannot be read: {error.Message}", error, final: true);
+        }
+
+        return document as LocalConfig
+            ?? throw new CommandFailure($"the local configuration {file.Name} is not a configuration of kind 'local'", final: true);
     }
 
     private static string Describe(DiscoveredEndpoints endpoints) => endpoints.IsReportingEnabled

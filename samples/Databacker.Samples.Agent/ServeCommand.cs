@@ -18,6 +18,7 @@ internal static class ServeCommand
         var spool = new Option<DirectoryInfo?>("--spool") { Description = "As for run. Default: .databacker-agent/<instance> under the current directory." };
         var workScale = new Option<double>("--work-scale") { Description = "As for run.", DefaultValueFactory = _ => 1.0 };
         var poll = new Option<int>("--poll") { Description = "Seconds between checks of the configuration while waiting for the next run (1-3600).", DefaultValueFactory = _ => 60 };
+        var localConfig = RunCommand.LocalConfigOption();
         var maxRuns = new Option<int>("--max-runs") { Description = "Stop after this many runs (0: never).", DefaultValueFactory = _ => 0 };
         poll.Validators.Add(r =>
         {
@@ -35,7 +36,7 @@ internal static class ServeCommand
         });
         var command = new Command("serve", "Runs simulated backups on the schedule of the configuration the controller holds for this instance (cron times in UTC), following its changes, and reports each run.")
         {
-            controller, instance, keyFile, spool, workScale, poll, maxRuns,
+            controller, instance, keyFile, spool, workScale, poll, maxRuns, localConfig,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(
             token => ServeAsync(
@@ -46,13 +47,15 @@ internal static class ServeCommand
                 parse.GetValue(workScale),
                 TimeSpan.FromSeconds(parse.GetValue(poll)),
                 parse.GetValue(maxRuns),
+                parse.GetValue(localConfig),
                 token),
             ct));
         return command;
     }
 
     private static async Task<int> ServeAsync(
-        Uri controller, string instanceId, FileInfo keyFile, string spoolDirectory, double workScale, TimeSpan poll, int maxRuns, CancellationToken cancellationToken)
+        Uri controller, string instanceId, FileInfo keyFile, string spoolDirectory, double workScale, TimeSpan poll, int maxRuns, FileInfo? localConfig,
+        CancellationToken cancellationToken)
     {
         using var state = AgentState.Open(spoolDirectory);
         using var key = await KeyFile.ReadAsync(keyFile, cancellationToken);
@@ -76,7 +79,7 @@ internal static class ServeCommand
                 ConfigDocument document;
                 try
                 {
-                    (document, _) = await RunCommand.FetchConfigurationAsync(databacker.Configuration, state, online: true, cancellationToken);
+                    (document, _) = await RunCommand.FetchConfigurationAsync(databacker.Configuration, state, online: true, localConfig, cancellationToken);
                 }
                 catch (Exception error) when (error is not OperationCanceledException && error is not CommandFailure { Final: true })
                 {
@@ -109,7 +112,7 @@ internal static class ServeCommand
             int exitCode;
             try
             {
-                exitCode = await RunCommand.RunOnceAsync(databacker, spool, state, workScale, cancellationToken);
+                exitCode = await RunCommand.RunOnceAsync(databacker, spool, state, workScale, localConfig, cancellationToken);
             }
             catch (Exception error) when (error is not OperationCanceledException && error is not CommandFailure { Final: true })
             {

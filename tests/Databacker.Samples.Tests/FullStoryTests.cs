@@ -143,6 +143,26 @@ public sealed class FullStoryTests : EndToEndTest
     }
 
     [Test, CancelAfter(60_000)]
+    public async Task An_instance_without_scheduling_runs_its_local_configuration_and_still_reports_to_the_controller()
+    {
+        // The spec's reporting-only mode: the controller does not schedule the instance, it only receives its reports.
+        var controller = await StartControllerAsync();
+        var (instance, keyFile) = await RegisterAsync(controller, "orders-db", "reporting");
+        var localFile = Path.Combine(Work, "local-config.json");
+        File.WriteAllText(localFile, Newtonsoft.Json.JsonConvert.SerializeObject(DemoConfiguration.Create("orders-db local")));
+
+        var (exitCode, agent) = await RunAgentAsync([.. RunArguments(controller.Url, instance, keyFile, 0), "--config", localFile]);
+
+        var run = (await RunsAsync(controller, instance)).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.Zero, agent.AllOutput);
+            Assert.That(agent.StandardOutput, Does.Contain("using the local configuration 'orders-db local'"));
+            Assert.That(run.Status, Is.EqualTo(RunStatus.Succeeded), "reported to the controller");
+        });
+    }
+
+    [Test, CancelAfter(60_000)]
     public async Task A_target_of_an_unknown_type_fails_the_run_with_exit_code_1_and_a_failed_run_on_the_controller()
     {
         var controller = await StartControllerAsync();
