@@ -53,9 +53,7 @@ public sealed class DiscoveredEndpoints
             return null;
         }
 
-        var queryAt = relative.IndexOf('?', StringComparison.Ordinal);
-        var path = queryAt < 0 ? relative : relative[..queryAt];
-        var query = queryAt < 0 ? string.Empty : relative[queryAt..];
+        var (path, query) = SplitQuery(relative);
         // Logs and events may hold what redaction missed: like the token, they travel over https only (http on
         // loopback). A URL in clear text counts as none.
         if (path.EndsWith("/log", StringComparison.Ordinal) && Document.LogUrl is { IsAbsoluteUri: true } log && Pipeline.Origin.IsSecureTransport(log))
@@ -83,15 +81,13 @@ public sealed class DiscoveredEndpoints
     /// no URL that may carry the token (https, or http on loopback only).</returns>
     internal Uri? ResolveOrchestration(string relative, string instanceId)
     {
-        var queryAt = relative.IndexOf('?', StringComparison.Ordinal);
-        var path = queryAt < 0 ? relative : relative[..queryAt];
-        var query = queryAt < 0 ? string.Empty : relative[queryAt..];
+        var (path, query) = SplitQuery(relative);
         if (path.StartsWith("engines/endpoints/", StringComparison.Ordinal))
         {
             return null;
         }
 
-        if (string.Equals(path, "engines/config/" + Uri.EscapeDataString(instanceId), StringComparison.Ordinal)
+        if (IsConfigurationOf(path, instanceId)
             && Document.ConfigUrl is { IsAbsoluteUri: true } config && Pipeline.Origin.IsSecureTransport(config))
         {
             return new Uri(config.GetLeftPart(UriPartial.Path) + query);
@@ -111,10 +107,19 @@ public sealed class DiscoveredEndpoints
             return false;
         }
 
-        var queryAt = relative.IndexOf('?', StringComparison.Ordinal);
-        var path = queryAt < 0 ? relative : relative[..queryAt];
-        return string.Equals(path, "engines/config/" + Uri.EscapeDataString(instanceId), StringComparison.Ordinal);
+        return IsConfigurationOf(SplitQuery(relative).Path, instanceId);
     }
+
+    // A relative operation URL as its path and its query (with the '?', or empty).
+    private static (string Path, string Query) SplitQuery(string relative)
+    {
+        var queryAt = relative.IndexOf('?', StringComparison.Ordinal);
+        return queryAt < 0 ? (relative, string.Empty) : (relative[..queryAt], relative[queryAt..]);
+    }
+
+    // Whether a relative path is the instance's own configuration document.
+    private static bool IsConfigurationOf(string path, string instanceId) =>
+        string.Equals(path, "engines/config/" + Uri.EscapeDataString(instanceId), StringComparison.Ordinal);
 
     internal static Uri WithTrailingSlash(Uri uri) =>
         uri.AbsolutePath.EndsWith('/') ? uri : new UriBuilder(uri) { Path = uri.AbsolutePath + "/" }.Uri;
