@@ -107,8 +107,8 @@ public sealed class LogUploader
     {
         var encoder = new LogLineEncoder(_redactor, _options.MaxMessageLength);
 
-        // The most bytes per request for the rest of this upload: MaxChunkBytes (or the sender's lower limit) until a 413 lowers it.
-        var limit = new ChunkLimit { Bytes = _maxChunkBytes };
+        // The most bytes per request for the rest of this upload: MaxChunkBytes (or the sender's lower upload) until a 413 lowers it.
+        var upload = new UploadState { ChunkBytes = _maxChunkBytes };
 
         // Two chunks: the one whose receipt is pending (kept for a 413 split) and the next one, filled meanwhile.
         var chunks = new[] { NewChunk(), NewChunk() };
@@ -134,7 +134,7 @@ public sealed class LogUploader
                         if (previous is not null)
                         {
                             // Nothing to encode meanwhile: take the receipt before waiting for lines.
-                            totals.Add(await FinishAsync(previous, limit, cancellationToken).ConfigureAwait(false));
+                            totals.Add(await FinishAsync(previous, upload, cancellationToken).ConfigureAwait(false));
                             previous = null;
                             continue;
                         }
@@ -151,7 +151,7 @@ public sealed class LogUploader
                     {
                         if (previous is not null)
                         {
-                            totals.Add(await FinishAsync(previous, limit, cancellationToken).ConfigureAwait(false));
+                            totals.Add(await FinishAsync(previous, upload, cancellationToken).ConfigureAwait(false));
                             previous = null;
                         }
 
@@ -184,7 +184,7 @@ public sealed class LogUploader
                     }
 
                     var line = encoder.Encode(waiting!);
-                    if (chunk.WrittenCount + line.Length > limit.Bytes)
+                    if (chunk.WrittenCount + line.Length > upload.ChunkBytes)
                     {
                         carried = line;
                         full = true;
@@ -204,13 +204,13 @@ public sealed class LogUploader
                 {
                     var answered = previous;
                     previous = null;
-                    totals.Add(await FinishAsync(answered, limit, cancellationToken).ConfigureAwait(false));
+                    totals.Add(await FinishAsync(answered, upload, cancellationToken).ConfigureAwait(false));
                 }
 
-                if ((full || flush is not null) && chunk.WrittenCount > limit.Bytes)
+                if ((full || flush is not null) && chunk.WrittenCount > upload.ChunkBytes)
                 {
-                    // Filled while a 413 was pending: sent in pieces under the lowered limit, not as a sure 413.
-                    totals.Add(await SendPiecesAsync(chunk.WrittenMemory, limit, cancellationToken).ConfigureAwait(false));
+                    // Filled while a 413 was pending: sent in pieces under the lowered upload, not as a sure 413.
+                    totals.Add(await SendPiecesAsync(chunk.WrittenMemory, upload, cancellationToken).ConfigureAwait(false));
                     flush?.TrySetResult();
                     flush = null;
                     continue;
@@ -222,7 +222,7 @@ public sealed class LogUploader
                     if (flush is not null)
                     {
                         // Everything written before the flush is in this request: it is acknowledged with its receipt.
-                        totals.Add(await FinishAsync(previous, limit, cancellationToken).ConfigureAwait(false));
+                        totals.Add(await FinishAsync(previous, upload, cancellationToken).ConfigureAwait(false));
                         previous = null;
                         flush.TrySetResult();
                         flush = null;
@@ -247,7 +247,7 @@ public sealed class LogUploader
                             }
 
                             var line = encoder.Encode(entry!);
-                            if (request.Bytes + line.Length > limit.Bytes)
+                            if (request.Bytes + line.Length > upload.ChunkBytes)
                             {
                                 carried = line;
                                 break;
@@ -290,14 +290,14 @@ public sealed class LogUploader
                 if (flush is not null)
                 {
                     // Everything written before the flush is in this request: it is acknowledged with its receipt.
-                    totals.Add(await FinishAsync(previous, limit, cancellationToken).ConfigureAwait(false));
+                    totals.Add(await FinishAsync(previous, upload, cancellationToken).ConfigureAwait(false));
                     previous = null;
                     flush.TrySetResult();
                     flush = null;
                 }
             }
 
-            return totals.ToSummary() with { Resends = limit.Resends };
+            return totals.ToSummary() with { Resends = upload.Resends };
         }
         catch (Exception error)
         {
@@ -312,7 +312,7 @@ public sealed class LogUploader
         ArrayBufferWriter<byte> NewChunk() => new(Math.Min(_maxChunkBytes, 64 * 1024));
     }
 
-    private async Task<Totals> FinishAsync(ChunkRequest request, ChunkLimit limit, CancellationToken cancellationToken)
+    private async Task<Totals> FinishAsync(ChunkRequest request, UploadState upload, CancellationToken cancellationToken)
     {
         try
         {
@@ -323,7 +323,7 @@ public sealed class LogUploader
             catch (Exception error) when (IsResendable(error, cancellationToken))
             {
                 // The body was a stream (or a chunk) the pipeline cannot send again; its lines are all still retained.
-                await ResendAsync(request.Retained, error, limit, cancellationToken).ConfigureAwait(false);
+                await ResendAsync(request.Retained, error, upload, cancellationToken).ConfigureAwait(false);
             }
 
             return new Totals { Lines = request.Lines, Requests = 1, Bytes = request.Bytes };
@@ -331,7 +331,7 @@ public sealed class LogUploader
         catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
         {
             // The request's lines are all still in its retained chunk: resend them in halves.
-            return await SendRefusedAsync(request.Retained, request.Lines, error, limit, cancellationToken).ConfigureAwait(false);
+            return await SendRefusedAsync(request.Retained, request.Lines, error, upload, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -339,7 +339,7 @@ public sealed class LogUploader
     // then accepts caps every later request of this upload, starting with the rest of this body. So a controller
     // with a small limit costs one descent of halves, not one per chunk. The cap is never below 1 KiB (the least
     // MaxChunkBytes); a single line larger than it still goes alone, and a single line refused is an error.
-    private async Task<Totals> SendRefusedAsync(ReadOnlyMemory<byte> body, int lines, DatabackerApiException refusal, ChunkLimit limit, CancellationToken cancellationToken)
+    private async Task<Totals> SendRefusedAsync(ReadOnlyMemory<byte> body, int lines, DatabackerApiException refusal, UploadState upload, CancellationToken cancellationToken)
     {
         if (lines <= 1)
         {
@@ -359,32 +359,32 @@ public sealed class LogUploader
         var totals = new Totals();
         try
         {
-            await SendBodyAsync(first, limit, cancellationToken).ConfigureAwait(false);
+            await SendBodyAsync(first, upload, cancellationToken).ConfigureAwait(false);
             totals.Add(new Totals { Lines = lines / 2, Requests = 1, Bytes = first.Length });
             var cap = Math.Max(first.Length, 1024);
-            if (cap < limit.Bytes)
+            if (cap < upload.ChunkBytes)
             {
-                limit.Bytes = cap;
-                if (!limit.Logged)
+                upload.ChunkBytes = cap;
+                if (!upload.CapLogged)
                 {
-                    limit.Logged = true;
+                    upload.CapLogged = true;
                     LogUploaderLog.ChunksCapped(_logger, body.Length, cap);
                 }
             }
         }
         catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
         {
-            totals.Add(await SendRefusedAsync(first, lines / 2, error, limit, cancellationToken).ConfigureAwait(false));
+            totals.Add(await SendRefusedAsync(first, lines / 2, error, upload, cancellationToken).ConfigureAwait(false));
         }
 
-        totals.Add(await SendPiecesAsync(body[cut..], limit, cancellationToken).ConfigureAwait(false));
+        totals.Add(await SendPiecesAsync(body[cut..], upload, cancellationToken).ConfigureAwait(false));
         return totals;
     }
 
     // Whole lines in order, in requests no larger than the limit (a line larger than it goes alone): the rest of a
     // refused body, or a chunk encoded while the 413 that lowered the limit was pending. A piece refused still is
     // split again.
-    private async Task<Totals> SendPiecesAsync(ReadOnlyMemory<byte> body, ChunkLimit limit, CancellationToken cancellationToken)
+    private async Task<Totals> SendPiecesAsync(ReadOnlyMemory<byte> body, UploadState upload, CancellationToken cancellationToken)
     {
         var totals = new Totals();
         while (!body.IsEmpty)
@@ -395,7 +395,7 @@ public sealed class LogUploader
             while (cut < span.Length)
             {
                 var end = cut + span[cut..].IndexOf((byte)'\n') + 1;
-                if (count > 0 && end > limit.Bytes)
+                if (count > 0 && end > upload.ChunkBytes)
                 {
                     break;
                 }
@@ -408,19 +408,19 @@ public sealed class LogUploader
             body = body[cut..];
             try
             {
-                await SendBodyAsync(piece, limit, cancellationToken).ConfigureAwait(false);
+                await SendBodyAsync(piece, upload, cancellationToken).ConfigureAwait(false);
                 totals.Add(new Totals { Lines = count, Requests = 1, Bytes = piece.Length });
             }
             catch (DatabackerApiException error) when (error.StatusCode == HttpStatusCode.RequestEntityTooLarge)
             {
-                totals.Add(await SendRefusedAsync(piece, count, error, limit, cancellationToken).ConfigureAwait(false));
+                totals.Add(await SendRefusedAsync(piece, count, error, upload, cancellationToken).ConfigureAwait(false));
             }
         }
 
         return totals;
     }
 
-    private async Task SendBodyAsync(ReadOnlyMemory<byte> body, ChunkLimit limit, CancellationToken cancellationToken)
+    private async Task SendBodyAsync(ReadOnlyMemory<byte> body, UploadState upload, CancellationToken cancellationToken)
     {
         try
         {
@@ -428,7 +428,7 @@ public sealed class LogUploader
         }
         catch (Exception error) when (IsResendable(error, cancellationToken))
         {
-            await ResendAsync(body, error, limit, cancellationToken).ConfigureAwait(false);
+            await ResendAsync(body, error, upload, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -447,7 +447,7 @@ public sealed class LogUploader
     // Sends a body again after it failed on the way, up to MaxResends times with doubling waits; a failure that is not
     // worth another try (or the last one) is thrown as raised. A 413 is thrown too: the caller splits the body.
     // Every resend sent is counted in the upload's state, whatever its answer (a 413 to a resend still cost one).
-    private async Task ResendAsync(ReadOnlyMemory<byte> body, Exception failure, ChunkLimit limit, CancellationToken cancellationToken)
+    private async Task ResendAsync(ReadOnlyMemory<byte> body, Exception failure, UploadState upload, CancellationToken cancellationToken)
     {
         var delay = _options.ResendDelay;
         for (var resend = 1; ; resend++)
@@ -466,7 +466,7 @@ public sealed class LogUploader
 
             try
             {
-                Interlocked.Increment(ref limit.Resends);
+                Interlocked.Increment(ref upload.Resends);
                 await SendOnceAsync(body, cancellationToken).ConfigureAwait(false);
                 return;
             }
@@ -502,10 +502,10 @@ public sealed class LogUploader
     }
 
     // Per upload: the most bytes per request, lowered after a 413 (logged once), and the resends sent.
-    private sealed class ChunkLimit
+    private sealed class UploadState
     {
-        public int Bytes;
-        public bool Logged;
+        public int ChunkBytes;
+        public bool CapLogged;
         public int Resends;
     }
 
