@@ -9,12 +9,15 @@ public sealed class ServeTests : EndToEndTest
     private string[] ServeArguments(SampleController controller, string instance, string keyFile, params string[] more) =>
         ["serve", "--controller", controller.Url, "--instance", instance, "--key", keyFile, "--spool", Path.Combine(Work, "spool"), "--work-scale", "0", .. more];
 
-    private static LocalConfig Every2Seconds(string name)
+    // The demo configuration with a schedule.
+    private static LocalConfig Scheduled(DumpSchedule schedule, string name = "orders-db nightly")
     {
         var configuration = DemoConfiguration.Create(name);
-        configuration.Spec.Dump!.Schedule = new DumpSchedule { Cron = "*/2 * * * * *" };
+        configuration.Spec.Dump!.Schedule = schedule;
         return configuration;
     }
+
+    private static LocalConfig Every2Seconds(string name) => Scheduled(new DumpSchedule { Cron = "*/2 * * * * *" }, name);
 
     [Test, CancelAfter(90_000)]
     public async Task Serve_runs_on_the_schedule_and_the_second_run_uses_the_configuration_changed_after_the_first()
@@ -64,9 +67,7 @@ public sealed class ServeTests : EndToEndTest
     {
         var controller = await StartControllerAsync();
         var (instance, keyFile) = await RegisterAsync(controller, "orders-db");
-        var configuration = DemoConfiguration.Create();
-        configuration.Spec.Dump!.Schedule = new DumpSchedule { Frequency = 60, Begin = 0, Once = true };
-        await ConfigureAsync(controller, instance, configuration);
+        await ConfigureAsync(controller, instance, Scheduled(new DumpSchedule { Frequency = 60, Begin = 0, Once = true }));
 
         using var agent = StartAgent(ServeArguments(controller, instance, keyFile));
         var exitCode = await agent.WaitForExitAsync(TimeSpan.FromSeconds(40));
@@ -84,9 +85,7 @@ public sealed class ServeTests : EndToEndTest
     {
         var controller = await StartControllerAsync();
         var (instance, keyFile) = await RegisterAsync(controller, "orders-db");
-        var configuration = DemoConfiguration.Create();
-        configuration.Spec.Dump!.Schedule = new DumpSchedule { Cron = "every tuesday" };
-        await ConfigureAsync(controller, instance, configuration);
+        await ConfigureAsync(controller, instance, Scheduled(new DumpSchedule { Cron = "every tuesday" }));
 
         var (exitCode, agent) = await RunAgentAsync(ServeArguments(controller, instance, keyFile));
 
