@@ -36,5 +36,9 @@ public sealed class DatabackerRequestOverrides
     /// <summary>Changes the media type checks, e.g. asking for a newer version with <see cref="MediaTypeOptions.Accept"/>.</summary>
     public Action<MediaTypeOptions>? MediaTypes { get; set; }
 
+    // A non-vendor Accept that replaces the one the generated operation sends, for an operation that offers another format
+    // (the run log as text); set by the SDK's own extensions, never by a caller.
+    internal string? AcceptMediaType { get; set; }
+
     internal DatabackerRequestOverrides Copy() => (DatabackerRequestOverrides)MemberwiseClone();
 }

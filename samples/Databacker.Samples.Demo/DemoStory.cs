@@ -1,4 +1,5 @@
 using System.Globalization;
+using Databacker.Api.Client;
 using Databacker.Api.Contracts;
 using Databacker.Samples.Hosting;
 
@@ -48,7 +49,7 @@ internal static class DemoStory
         var runs = await admin.Client.ListRunsAsync(instance, limit: 1, cancellationToken: cancellationToken);
         var latest = runs.Items.FirstOrDefault() ?? throw new InvalidOperationException("The controller lists no run for the instance.");
         var run = await admin.Client.GetRunAsync(instance, latest.Id, cancellationToken);
-        var log = await RunLogReader.ReadAsync(admin.Client, instance, run.Id, cancellationToken);
+        var log = await admin.Client.ReadRunLogAsync(instance, run.Id, cancellationToken).ToListAsync(cancellationToken);
         Console.WriteLine();
         Console.Write(RunReport.Format(run, log, instance));
         return run.Status == RunStatus.Succeeded ? 0 : 1;

@@ -1,3 +1,4 @@
+using Databacker.Api.Client;
 using Databacker.Api.Contracts;
 using Databacker.Samples.Hosting;
 using NUnit.Framework.Interfaces;
@@ -143,6 +144,6 @@ public abstract class EndToEndTest
     private protected static async Task<IReadOnlyList<LogEntry>> LogAsync(SampleController controller, string instance, Guid run)
     {
         using var admin = AdminApi.Create(controller.BaseUrl, controller.AdminToken);
-        return await RunLogReader.ReadAsync(admin.Client, instance, run);
+        return await admin.Client.ReadRunLogAsync(instance, run).ToListAsync();
     }
 }

@@ -1,3 +1,4 @@
+using Databacker.Api.Client;
 using Databacker.Api.Contracts;
 using Databacker.Samples.Hosting;
 
@@ -85,8 +86,17 @@ public sealed class FullStoryTests : EndToEndTest
         var log = await LogAsync(controller, instance, run.Id);
         var text = string.Join('\n', log.Select(l => l.Message));
         var reported = text + string.Join('\n', run.Events.Select(e => $"{e.Error} {e.Target} {e.Database} {e.Script}"));
+        string[] textLines;
+        using (var admin = AdminApi.Create(controller.BaseUrl, controller.AdminToken))
+        using (var response = await admin.Client.GetRunLogTextAsync(instance, run.Id))
+        {
+            textLines = (await new StreamReader(response.Stream).ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        }
+
         Assert.Multiple(() =>
         {
+            Assert.That(textLines, Has.Length.EqualTo(log.Count), "the text form has one line per entry");
+            Assert.That(textLines.Zip(log).All(p => p.First.EndsWith(p.Second.Message.ReplaceLineEndings(" "), StringComparison.Ordinal)), Is.True, string.Join('\n', textLines.Take(5)));
             Assert.That(log.Select(l => l.Seq), Is.EqualTo(Enumerable.Range(0, log.Count).Select(i => (long)i)), "seq from 0 without gaps");
             Assert.That(text, Does.Contain("db.internal:3306"), "the log names the database server");
             Assert.That(text, Does.Contain("https://[REDACTED]@minio.internal:9000"), "the URL with credentials is logged, redacted");
