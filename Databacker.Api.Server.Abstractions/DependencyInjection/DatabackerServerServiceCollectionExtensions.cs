@@ -16,6 +16,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
+using Newtonsoft.Json.Serialization;
 
 namespace Databacker.Api.Server.DependencyInjection;
 
@@ -66,6 +67,12 @@ public static class DatabackerServerServiceCollectionExtensions
             .AddNewtonsoftJson(json =>
             {
                 Contracts.Serialization.ContractJsonSettings.Apply(json.SerializerSettings);
+
+                // No member of the contract is nullable: an explicit null is a 400, not "unchanged" (keeps MVC's naming).
+                if (json.SerializerSettings.ContractResolver is DefaultContractResolver { } mvcResolver and not Binding.ContractNullsResolver)
+                {
+                    json.SerializerSettings.ContractResolver = new Binding.ContractNullsResolver { NamingStrategy = mvcResolver.NamingStrategy };
+                }
 
                 // A registration key with a private part or unknown members is refused, not silently trimmed.
                 json.SerializerSettings.Converters.Add(new Binding.StrictJwkConverter());

@@ -23,6 +23,7 @@ public sealed class NdjsonLogReader
     {
         MissingMemberHandling = MissingMemberHandling.Ignore,
         MaxDepth = 32,
+        ContractResolver = new Binding.ContractNullsResolver(), // "level":null is a bad line, as the contract says
     }));
 
     private readonly NdjsonLogReaderOptions _options;

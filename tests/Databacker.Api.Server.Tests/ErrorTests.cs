@@ -145,6 +145,40 @@ public sealed class ErrorTests
         await Problems.AssertProblemAsync(response, 400, DatabackerProblemTypes.InvalidBody);
     }
 
+    [TestCase("""{"name":null}""", "name")]
+    [TestCase("""{"services":null}""", "services")]
+    [TestCase("""{"name":"orders","description":null}""", "description")]
+    public async Task An_explicit_null_in_an_instance_update_is_a_400_naming_the_member_not_unchanged(string update, string member)
+    {
+        await using var host = await TestServerHost.StartAsync();
+        using var response = await SendAsAdministrator(host, HttpMethod.Patch, "/instances/orders-db", update, "application/vnd.databack.instance-update.v1+json");
+        var problem = await Problems.AssertProblemAsync(response, 400, DatabackerProblemTypes.InvalidBody);
+        Assert.That(problem.ToString(), Does.Contain(member));
+    }
+
+    [Test]
+    public async Task An_instance_update_without_nulls_is_bound()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        using var response = await SendAsAdministrator(host, HttpMethod.Patch, "/instances/orders-db", """{"name":"orders","services":["reporting"]}""", "application/vnd.databack.instance-update.v1+json");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+    }
+
+    [Test]
+    public async Task An_explicit_null_for_an_optional_event_member_is_a_400_and_a_null_attribute_value_is_kept()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        using var nullMember = await PostEvents(host, new StringContent(ValidBatch.Replace("\"type\"", "\"database\":null,\"type\"", StringComparison.Ordinal), Encoding.UTF8, Events));
+        using var nullAttribute = await PostEvents(host, new StringContent(ValidBatch.Replace("\"type\"", "\"attributes\":{\"exit\":null},\"type\"", StringComparison.Ordinal), Encoding.UTF8, Events));
+
+        var problem = await Problems.AssertProblemAsync(nullMember, 400, DatabackerProblemTypes.InvalidBody);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(problem.ToString(), Does.Contain("database"));
+            Assert.That((int)nullAttribute.StatusCode, Is.InRange(200, 299), await nullAttribute.Content.ReadAsStringAsync());
+        });
+    }
+
     [Test]
     public async Task Date_like_strings_and_numbers_of_any_size_among_unknown_members_come_back_as_sent()
     {

@@ -192,6 +192,29 @@ public class NdjsonLogReaderTests
         Assert.That(result.Error.TooLarge, Is.False);
     }
 
+    [TestCase("level")]
+    [TestCase("fields")]
+    public async Task An_explicit_null_for_an_optional_member_is_a_bad_line(string member)
+    {
+        var bad = $$"""{"run":"{{Run}}","seq":1,"timestamp":"2026-11-26T20:00:00Z","stream":"stdout","message":"m","{{member}}":null}""";
+
+        var result = await Read(Line(0) + "\n" + bad + "\n");
+
+        Assert.That(result.Succeeded, Is.False);
+        Assert.That(result.Error!.Line, Is.EqualTo(2));
+        Assert.That(result.Error.Reason, Does.Contain(member));
+    }
+
+    [Test]
+    public async Task A_null_inside_the_free_form_fields_is_kept()
+    {
+        var result = await Read(LineWithFields(0, """{"exit":null}""") + "\n");
+
+        Assert.That(result.Succeeded, Is.True, result.Error?.Reason);
+        Assert.That(result.Entries[0].Fields!.ContainsKey("exit"), Is.True);
+        Assert.That(result.Entries[0].Fields!["exit"], Is.Null);
+    }
+
     [Test]
     public async Task Date_like_texts_in_fields_come_back_as_the_agent_sent_them()
     {
