@@ -97,7 +97,8 @@ public static class DatabackerClientServiceCollectionExtensions
         });
         services.TryAddTransient(sp => new ConfigurationClient(sp.GetRequiredService<IOrchestrationClient>(), Options(sp).InstanceId!));
 
-        services.AddHttpClient(DatabackerClientNames.Token).ConfigurePrimaryHttpMessageHandler(CreatePrimary);
+        // The token client logs its own progress (metadata read, token obtained, endpoint busy), never the factory's lines.
+        WithoutDefaultLogging(services.AddHttpClient(DatabackerClientNames.Token)).ConfigurePrimaryHttpMessageHandler(CreatePrimary);
         AddPipeline(
             services.AddHttpClient<IOrchestrationClient, OrchestrationClient>(DatabackerClientNames.Orchestration, ConfigureClient)
                 .AddHttpMessageHandler(sp =>
@@ -277,7 +278,7 @@ public static class DatabackerClientServiceCollectionExtensions
     // through ConfigureHttpClientDefaults, or for this one), so its configuration goes first in the service collection:
     // it then runs before every other configuration of the client, whatever the order of registration, and removes
     // only the factory's default logging. AddDefaultLogger() on the client brings that back.
-    private static void WithoutDefaultLogging(IHttpClientBuilder builder)
+    private static IHttpClientBuilder WithoutDefaultLogging(IHttpClientBuilder builder)
     {
         var probe = new ServiceCollection();
         var probed = probe.AddHttpClient(builder.Name);
@@ -288,6 +289,8 @@ public static class DatabackerClientServiceCollectionExtensions
         {
             builder.Services.Insert(0, configuration[i]);
         }
+
+        return builder;
     }
 
     private const string OrchestrationScope = "orchestration";

@@ -80,6 +80,24 @@ public sealed class CallLoggingTests : ControllerTestBase
     }
 
     [Test]
+    public async Task The_token_request_is_logged_by_the_SDK_alone_not_by_the_factorys_handlers()
+    {
+        var controller = Controller.Start(TestServers);
+        ServeConfig(controller);
+        using var provider = Provider(controller);
+
+        await provider.GetRequiredService<IOrchestrationClient>().GetConfigAsync(Controller.InstanceId);
+
+        var records = Records(provider);
+        Assert.Multiple(() =>
+        {
+            Assert.That(controller.Requests("/token"), Is.Not.Empty, "a token was fetched");
+            Assert.That(records.Where(r => r.Category?.Contains("Databacker.Token", StringComparison.Ordinal) == true).Select(r => r.Category).Distinct(), Is.Empty);
+            Assert.That(records.Where(r => r.Category == "Databacker.Api.Client.Authentication.TokenClient"), Is.Not.Empty, "the token client's own lines");
+        });
+    }
+
+    [Test]
     public async Task The_logged_url_leaves_the_query_out()
     {
         var logger = new FakeLogger<ResilienceHandler>();
