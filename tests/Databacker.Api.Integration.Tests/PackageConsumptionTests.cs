@@ -84,11 +84,50 @@ public class PackageConsumptionTests
             Run(consumer, "build", Path.Combine(consumer, "Consumer.csproj"));
             var output = Run(consumer, "run", "--no-build", "--project", Path.Combine(consumer, "Consumer.csproj"));
             Assert.That(output, Does.Contain("OrchestrationClient"));
+
+            // The package page's controller example, as packed, builds against the packages with only the types it
+            // leaves to the reader added.
+            var readme = Path.Combine(scratch, "readme");
+            Directory.CreateDirectory(readme);
+            foreach (var file in new[] { "nuget.config", "Consumer.csproj", "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props" })
+            {
+                File.Copy(Path.Combine(consumer, file), Path.Combine(readme, file));
+            }
+
+            File.WriteAllText(Path.Combine(readme, "Program.cs"), ControllerExample(feed) + ReaderTypes);
+            Run(readme, "build", Path.Combine(readme, "Consumer.csproj"));
         }
         finally
         {
             Directory.Delete(scratch, recursive: true);
         }
+    }
+
+    // What the package page's controller example leaves to the reader: its store and its instance keys.
+    private const string ReaderTypes = """
+
+        public sealed class MyStore
+        {
+            public Task<ConfigDocument> GetConfigAsync(string instance, CancellationToken ct) => Task.FromResult<ConfigDocument>(new LocalConfig());
+            public Task<IEnumerable<ServiceName>> GetServicesAsync(string instance, CancellationToken ct) => Task.FromResult<IEnumerable<ServiceName>>([ServiceName.Scheduling]);
+        }
+
+        public sealed class MyInstanceKeys : IInstanceKeyStore
+        {
+            public ValueTask<IReadOnlyList<RegisteredInstanceKey>> GetKeysAsync(string instanceId, CancellationToken cancellationToken = default) => new([]);
+        }
+        """;
+
+    // The C# block of the packed README's "A controller" section.
+    private static string ControllerExample(string feed)
+    {
+        var package = Directory.GetFiles(feed, "Databacker.Api.Server.Abstractions.*.nupkg").Single();
+        using var zip = ZipFile.OpenRead(package);
+        using var reader = new StreamReader(zip.GetEntry("README.md")!.Open());
+        var text = reader.ReadToEnd();
+        var section = text[text.IndexOf("## A controller", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```csharp\n", StringComparison.Ordinal) + "```csharp\n".Length;
+        return section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using Databacker.Api.Contracts;
 using Databacker.Api.Server;
 using Databacker.Api.Server.Caching;
 using Databacker.Api.Server.Errors;
+using Databacker.Api.Server.Routing;
 using Databacker.Samples.Controller.Hosting;
 using Databacker.Samples.Controller.Storage;
 using Microsoft.AspNetCore.Mvc;
@@ -11,8 +12,6 @@ namespace Databacker.Samples.Controller.Controllers;
 /// <summary>The Orchestration tag: an agent's configuration (with ETag) and its discovery document.</summary>
 public sealed class SampleOrchestrationController : OrchestrationControllerBase
 {
-    private static readonly int DiscoveryLifetimeSeconds = (int)TimeSpan.FromMinutes(5).TotalSeconds;
-
     private readonly SqliteInstanceStore _instances;
     private readonly ControllerSettings _settings;
 
@@ -55,24 +54,8 @@ public sealed class SampleOrchestrationController : OrchestrationControllerBase
             return this.DatabackerProblem(StatusCodes.Status404NotFound, DatabackerProblemTypes.NotFound, "No such instance.");
         }
 
-        var id = Uri.EscapeDataString(instance);
-        var orchestration = _settings.BaseUrl;
-        var document = new Endpoints { Services = [.. found.Services], OrchestrationUrl = orchestration, ExpiresIn = DiscoveryLifetimeSeconds };
-        if (found.Services.Contains(ServiceName.Scheduling))
-        {
-            document.ConfigUrl = new Uri(orchestration, $"engines/config/{id}");
-        }
-
-        if (found.Services.Contains(ServiceName.Reporting))
-        {
-            var reporting = WithTrailingSlash(_settings.EffectiveReportingUrl);
-            document.ReportingUrl = _settings.EffectiveReportingUrl;
-            document.LogUrl = new Uri(reporting, $"engines/telemetry/{id}/log");
-            document.EventsUrl = new Uri(reporting, $"engines/telemetry/{id}/events");
-        }
-
+        // The API's URL layout: a configuration URL only with scheduling, reporting URLs only with reporting.
+        var document = DiscoveryDocument.Create(instance, found.Services, _settings.BaseUrl, _settings.EffectiveReportingUrl);
         return Ok(document);
     }
-
-    private static Uri WithTrailingSlash(Uri uri) => uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
 }
