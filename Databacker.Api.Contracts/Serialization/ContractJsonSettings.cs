@@ -8,7 +8,8 @@ namespace Databacker.Api.Contracts.Serialization;
 /// values such as event attributes and log fields) keep their values: a date-like string stays that exact string
 /// (Json.NET would parse it as a date and write it back in another form). Numbers with a fraction are read as
 /// <see cref="double"/>, Json.NET's default (about 17 significant digits). Typed timestamps must carry their offset, as
-/// RFC 3339 says (<see cref="Rfc3339DateTimeOffsetConverter"/>).
+/// RFC 3339 says (<see cref="Rfc3339DateTimeOffsetConverter"/>). Members named like Json.NET's metadata (<c>$id</c>,
+/// <c>$type</c>, <c>$ref</c>, <c>$values</c>) are ordinary members.
 /// </summary>
 public static class ContractJsonSettings
 {
@@ -19,6 +20,10 @@ public static class ContractJsonSettings
     {
         ArgumentNullException.ThrowIfNull(settings);
         settings.DateParseHandling = DateParseHandling.None;
+
+        // "$id", "$type", "$ref" and "$values" are members like any other here, never Json.NET's metadata: read as
+        // metadata, they were dropped or replaced (a free-form {"$ref":"x"} became null).
+        settings.MetadataPropertyHandling = MetadataPropertyHandling.Ignore;
         if (!settings.Converters.Any(c => c is Rfc3339DateTimeOffsetConverter))
         {
             settings.Converters.Add(new Rfc3339DateTimeOffsetConverter());

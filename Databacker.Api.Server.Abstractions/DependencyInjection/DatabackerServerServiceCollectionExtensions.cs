@@ -68,10 +68,10 @@ public static class DatabackerServerServiceCollectionExtensions
             {
                 Contracts.Serialization.ContractJsonSettings.Apply(json.SerializerSettings);
 
-                // No member of the contract is nullable: an explicit null is a 400, not "unchanged" (keeps MVC's naming).
-                if (json.SerializerSettings.ContractResolver is DefaultContractResolver { } mvcResolver and not Binding.ContractNullsResolver)
+                // Members as the contract types them: an explicit null or a value of another JSON type is a 400 (keeps MVC's naming).
+                if (json.SerializerSettings.ContractResolver is DefaultContractResolver { } mvcResolver and not Binding.StrictContractResolver)
                 {
-                    json.SerializerSettings.ContractResolver = new Binding.ContractNullsResolver { NamingStrategy = mvcResolver.NamingStrategy };
+                    json.SerializerSettings.ContractResolver = new Binding.StrictContractResolver { NamingStrategy = mvcResolver.NamingStrategy };
                 }
 
                 // A registration key with a private part or unknown members is refused, not silently trimmed.

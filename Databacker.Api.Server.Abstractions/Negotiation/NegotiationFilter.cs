@@ -25,7 +25,18 @@ internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes) : IAsync
 
         var request = context.HttpContext.Request;
         string? requestMediaType = null;
-        if (entry.Consumes.Count > 0 && HasBody(context.HttpContext))
+        var hasBody = entry.Consumes.Count > 0 && HasBody(context.HttpContext);
+        if (entry.Consumes.Count > 0 && !hasBody && !entry.Consumes.Contains(FormMediaType))
+        {
+            // Every body of the contract is required: without one, say so and what to send (MVC would answer a bare 415).
+            // The token endpoint (a form) answers in OAuth's own error format instead.
+            context.Result = new ProblemResult(StatusCodes.Status400BadRequest, DatabackerProblemTypes.InvalidBody,
+                $"The request needs a body; send one of: {string.Join(", ", entry.Consumes)}.",
+                new Dictionary<string, object?> { ["supported"] = entry.Consumes, ["errors"] = BodyErrors("A body is required.") });
+            return Task.CompletedTask;
+        }
+
+        if (hasBody)
         {
             requestMediaType = MediaTypeNegotiator.SelectRequestMediaType(request.ContentType, entry.Consumes);
             if (requestMediaType is null)
@@ -72,7 +83,28 @@ internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes) : IAsync
 
         var converter = responseMediaType is null ? null : mediaTypes.FindConverter(responseMediaType);
         context.HttpContext.Features.Set(new NegotiatedMediaTypes(responseMediaType, requestMediaType, converter));
-        return next();
+        return requestMediaType is not null && IsJson(requestMediaType) ? CheckJsonThenAsync(context, next) : next();
+    }
+
+    // The shape ModelValidationFilter gives body errors: "$" is the body as a whole.
+    private static Dictionary<string, object?> BodyErrors(string error) => new(StringComparer.Ordinal) { ["$"] = new[] { error } };
+
+    private const string FormMediaType = "application/x-www-form-urlencoded";
+
+    private static bool IsJson(string mediaType) =>
+        mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase) || string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase);
+
+    // Json.NET binds JavaScript as well as JSON; a body must be JSON before it is bound (and maybe stored and served).
+    private static async Task CheckJsonThenAsync(ResourceExecutingContext context, ResourceExecutionDelegate next)
+    {
+        if (await Binding.StrictJsonSyntax.CheckBodyAsync(context.HttpContext.Request, context.HttpContext.RequestAborted).ConfigureAwait(false) is { } error)
+        {
+            context.Result = new ProblemResult(StatusCodes.Status400BadRequest, DatabackerProblemTypes.InvalidBody, error,
+                new Dictionary<string, object?> { ["errors"] = BodyErrors(error) });
+            return;
+        }
+
+        await next().ConfigureAwait(false);
     }
 
     public void OnResultExecuting(ResultExecutingContext context)

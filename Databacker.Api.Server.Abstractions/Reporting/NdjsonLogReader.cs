@@ -23,7 +23,7 @@ public sealed class NdjsonLogReader
     {
         MissingMemberHandling = MissingMemberHandling.Ignore,
         MaxDepth = 32,
-        ContractResolver = new Binding.ContractNullsResolver(), // "level":null is a bad line, as the contract says
+        ContractResolver = new Binding.StrictContractResolver(), // "level":null or "seq":1.5 is a bad line, as the contract says
     }));
 
     private readonly NdjsonLogReaderOptions _options;
@@ -179,6 +179,13 @@ public sealed class NdjsonLogReader
                 return new LogBodyError(lineNumber, $"The body holds more than {_options.MaxLines} lines.", TooLarge: true);
             }
 
+            // JSON as RFC 8259 defines it, not the JavaScript Json.NET also reads ([1,,2], undefined, NaN, comments, 1e400),
+            // which the run log would otherwise serve back to readers as lines no JSON parser reads.
+            if (StrictSyntaxError(chars.AsSpan(0, text.Length)) is { } syntax)
+            {
+                return new LogBodyError(lineNumber, "Line is not a valid log entry: " + syntax, TooLarge: false);
+            }
+
             state.Text.Reset(chars, text.Length);
             // The body's limit bounds what ReadAsync holds; batches hold one batch at a time, and need only the line's.
             var lineValues = state.Batched ? _options.MaxNestedValuesPerLine : Math.Min(_options.MaxNestedValuesPerLine, _options.MaxNestedValuesPerBody - state.Values);
@@ -187,13 +194,10 @@ public sealed class NdjsonLogReader
             {
                 entry = Serializer.Deserialize<LogEntry>(reader);
 
-                // Comments may follow the value; another value may not, also after a comment.
-                while (reader.Read())
+                // Another value may not follow (the syntax check has refused comments).
+                if (reader.Read())
                 {
-                    if (reader.TokenType != JsonToken.Comment)
-                    {
-                        return new LogBodyError(lineNumber, "Line holds more than one JSON value.", TooLarge: false);
-                    }
+                    return new LogBodyError(lineNumber, "Line holds more than one JSON value.", TooLarge: false);
                 }
             }
             finally
@@ -246,7 +250,7 @@ public sealed class NdjsonLogReader
             return new LogBodyError(lineNumber, $"'stream' must be one of: {string.Join(", ", LogStream.Known)}.", TooLarge: false);
         }
 
-        if (entry.Level is { Length: > MaxLevelLength })
+        if (entry.Level is { Length: > MaxLevelLength } level && level.EnumerateRunes().Count() > MaxLevelLength)
         {
             return new LogBodyError(lineNumber, $"'level' must be at most {MaxLevelLength} characters.", TooLarge: false);
         }
@@ -306,6 +310,19 @@ public sealed class NdjsonLogReader
     }
 
     private sealed class TooManyValuesException : Exception;
+
+    private static string? StrictSyntaxError(ReadOnlySpan<char> line)
+    {
+        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(line.Length));
+        try
+        {
+            return Binding.StrictJsonSyntax.Check(bytes.AsSpan(0, Encoding.UTF8.GetBytes(line, bytes)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
 
     // The first line of Newtonsoft's message names the member, path and position; the client sent the data itself.
     private static string Describe(JsonException error) => error.Message.Split('\n')[0].Trim();

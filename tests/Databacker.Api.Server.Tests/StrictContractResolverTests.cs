@@ -6,15 +6,15 @@ using Newtonsoft.Json.Serialization;
 namespace Databacker.Api.Server.Tests;
 
 /// <summary>
-/// <see cref="ContractNullsResolver"/>: strict about explicit nulls when reading the contract's members, unchanged when
+/// <see cref="StrictContractResolver"/>: strict about explicit nulls when reading the contract's members, unchanged when
 /// writing (a null optional member is left out, never an exception), and not applied to the implementer's own types.
 /// </summary>
 [TestFixture]
-public sealed class ContractNullsResolverTests
+public sealed class StrictContractResolverTests
 {
     private static readonly JsonSerializerSettings Settings = new()
     {
-        ContractResolver = new ContractNullsResolver { NamingStrategy = new CamelCaseNamingStrategy() },
+        ContractResolver = new StrictContractResolver { NamingStrategy = new CamelCaseNamingStrategy() },
     };
 
     private sealed class OwnType

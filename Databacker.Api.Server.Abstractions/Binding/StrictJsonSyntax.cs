@@ -1,0 +1,101 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Databacker.Api.Server.Binding;
+
+/// <summary>
+/// Checks that a JSON request body is JSON as RFC 8259 defines it before Json.NET binds it: Json.NET also reads
+/// JavaScript (<c>[1,,2]</c>, <c>undefined</c>, <c>NaN</c>, comments, single quotes, unquoted names), which would be
+/// stored and later served to agents as text no JSON parser reads. A number beyond the range of a double is refused
+/// too: Json.NET would keep it as infinity and write it back as the string <c>"Infinity"</c>.
+/// </summary>
+internal static class StrictJsonSyntax
+{
+    private const int MaxDepth = 64;
+
+    /// <summary>Reads the whole body (it stays readable from the start) and returns why it is not JSON, or null.</summary>
+    public static async Task<string?> CheckBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        request.EnableBuffering();
+        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is > 0 and <= 1024 * 1024 ? (int)request.ContentLength + 1 : 16 * 1024);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+
+            request.Body.Position = 0;
+            return Check(Utf8(buffer.AsSpan(0, length), request.ContentType));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Why <paramref name="utf8"/> is not one JSON value (RFC 8259), or null when it is.</summary>
+    public static string? Check(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.StartsWith("\uFEFF"u8))
+        {
+            utf8 = utf8[3..];
+        }
+
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.Number && !(reader.TryGetDouble(out var number) && double.IsFinite(number)))
+                {
+                    return $"The number at byte {reader.TokenStartIndex} is beyond the range of a double.";
+                }
+            }
+
+            return null;
+        }
+        catch (JsonException error)
+        {
+            return $"The body is not JSON: {error.Message}";
+        }
+    }
+
+    // The formatters also read UTF-16 bodies when the charset says so: check the same text in UTF-8.
+    private static ReadOnlySpan<byte> Utf8(ReadOnlySpan<byte> body, string? contentType)
+    {
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var parsed)
+            || !parsed.Charset.HasValue
+            || parsed.Charset.Value.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            || parsed.Charset.Value.Equals("us-ascii", StringComparison.OrdinalIgnoreCase))
+        {
+            return body;
+        }
+
+        try
+        {
+            return Encoding.UTF8.GetBytes(Encoding.GetEncoding(parsed.Charset.Value!).GetString(body));
+        }
+        catch (ArgumentException)
+        {
+            return body; // an unknown charset is the formatter's to refuse
+        }
+    }
+}
