@@ -16,7 +16,7 @@ internal sealed class ModelValidationFilter : IActionFilter
 {
     public void OnActionExecuting(ActionExecutingContext context)
     {
-        if (UnknownKind(context) is { } unknown)
+        if ((UnknownKind(context) ?? UnknownService(context)) is { } unknown)
         {
             context.Result = unknown;
             return;
@@ -74,6 +74,41 @@ internal sealed class ModelValidationFilter : IActionFilter
                         ["errors"] = new Dictionary<string, object?>(StringComparer.Ordinal)
                         {
                             ["kind"] = new[] { kind is null ? $"'kind' is required: one of {Kinds}." : $"'kind' must be one of {Kinds}, not '{kind}'." },
+                        },
+                    });
+            }
+        }
+
+        return null;
+    }
+
+    // Services are the controller's to provide: one this contract does not define ("Scheduling", "bogus") would be stored
+    // and never served, so an instance given it would be refused what it was meant to have.
+    private static ProblemResult? UnknownService(ActionExecutingContext context)
+    {
+        foreach (var argument in context.ActionArguments.Values)
+        {
+            var services = argument switch
+            {
+                Contracts.InstanceCreate create => create.Services,
+                Contracts.InstanceUpdate update => update.Services,
+                _ => null,
+            };
+            foreach (var service in services ?? [])
+            {
+                if (service.IsKnown)
+                {
+                    continue;
+                }
+
+                var known = string.Join(", ", Contracts.ServiceName.Known.Select(k => $"'{k}'"));
+                return new ProblemResult(StatusCodes.Status400BadRequest, DatabackerProblemTypes.InvalidBody,
+                    "The request is invalid; see errors.",
+                    new Dictionary<string, object?>
+                    {
+                        ["errors"] = new Dictionary<string, object?>(StringComparer.Ordinal)
+                        {
+                            ["services"] = new[] { $"'services' may hold only {known}, not '{service.Value}'." },
                         },
                     });
             }

@@ -170,6 +170,18 @@ public sealed class ContractStrictnessTests
         Assert.That((int)response.StatusCode, Is.EqualTo(400), echoed);
     }
 
+    [TestCase("""{"services":["Scheduling","reporting"]}""", "Scheduling")]
+    [TestCase("""{"services":["bogus"]}""", "bogus")]
+    public async Task A_service_the_contract_does_not_define_is_a_400_naming_it(string update, string service)
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var request = host.Request(HttpMethod.Patch, "/instances/orders-db", TestServerHost.UserToken());
+        request.Content = new StringContent(update, Encoding.UTF8, "application/vnd.databack.instance-update.v1+json");
+        using var response = await host.Client.SendAsync(request);
+        var problem = await Problems.AssertProblemAsync(response, 400, Errors.DatabackerProblemTypes.InvalidBody);
+        Assert.That(problem.GetProperty("errors").GetProperty("services")[0].GetString(), Does.Contain($"'{service}'"));
+    }
+
     [Test]
     public async Task A_utf16_body_that_says_so_is_checked_as_the_same_json_and_bound()
     {

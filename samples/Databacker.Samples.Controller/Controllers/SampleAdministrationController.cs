@@ -286,13 +286,26 @@ public sealed class SampleAdministrationController : AdministrationControllerBas
         var line = new StringBuilder()
             .Append(entry.Timestamp.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture))
             .Append(' ')
-            .Append((entry.Level ?? "info").ToUpperInvariant().PadRight(5))
+            .Append(OneLine(entry.Level ?? "info").ToUpperInvariant().PadRight(5))
             .Append(' ')
-            .Append(entry.Stream.Value.PadRight(6))
+            .Append(OneLine(entry.Stream.Value).PadRight(6))
             .Append(' ')
-            .Append(entry.Message.ReplaceLineEndings(" "));
+            .Append(OneLine(entry.Message));
         return line.ToString();
     }
+
+    // One line per entry, whatever an agent sent: line breaks and other control characters (which could forge a line or
+    // drive a terminal) become spaces.
+    private static string OneLine(string text) =>
+        text.Any(char.IsControl) || text.Contains('\u2028') || text.Contains('\u2029')
+            ? string.Create(text.Length, text, static (span, source) =>
+            {
+                for (var i = 0; i < source.Length; i++)
+                {
+                    span[i] = char.IsControl(source[i]) || source[i] is '\u2028' or '\u2029' ? ' ' : source[i];
+                }
+            })
+            : text;
 
     private ActionResult? Validate(Jwk jwk, out EcPublicJwk? key)
     {

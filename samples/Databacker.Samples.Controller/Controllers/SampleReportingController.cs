@@ -26,9 +26,9 @@ public sealed class SampleReportingController : ReportingControllerBase
     /// <inheritdoc />
     public override async Task<ActionResult<LogReceipt>> PostLogs(Stream body, string instance, CancellationToken cancellationToken = default)
     {
-        if (!await _instances.ExistsAsync(instance, cancellationToken))
+        if (await NotReportingAsync(instance, cancellationToken) is { } refused)
         {
-            return this.DatabackerProblem(StatusCodes.Status404NotFound, DatabackerProblemTypes.NotFound, "No such instance.");
+            return refused;
         }
 
         // Read and validate the whole body before storing anything: a bad line anywhere stores nothing.
@@ -45,9 +45,9 @@ public sealed class SampleReportingController : ReportingControllerBase
     /// <inheritdoc />
     public override async Task<ActionResult<EventReceipt>> PostEvents(EventBatch body, string instance, CancellationToken cancellationToken = default)
     {
-        if (!await _instances.ExistsAsync(instance, cancellationToken))
+        if (await NotReportingAsync(instance, cancellationToken) is { } refused)
         {
-            return this.DatabackerProblem(StatusCodes.Status404NotFound, DatabackerProblemTypes.NotFound, "No such instance.");
+            return refused;
         }
 
         var invalid = body.Events.Select((e, i) => (Event: e, Index: i)).FirstOrDefault(x => x.Event.Id == Guid.Empty || x.Event.Run == Guid.Empty);
@@ -60,4 +60,15 @@ public sealed class SampleReportingController : ReportingControllerBase
         var receipt = await _events.AppendAsync(instance, body.Events.ToList(), cancellationToken);
         return StatusCode(StatusCodes.Status201Created, receipt);
     }
+
+    // An instance whose account has no reporting is not told where to report (the discovery document names no reporting
+    // URL), and what it sends anyway is refused, as a configuration is refused without scheduling.
+    private async Task<ActionResult?> NotReportingAsync(string instance, CancellationToken cancellationToken) =>
+        await _instances.GetAsync(instance, cancellationToken) switch
+        {
+            null => this.DatabackerProblem(StatusCodes.Status404NotFound, DatabackerProblemTypes.NotFound, "No such instance."),
+            { } found when !found.Services.Contains(ServiceName.Reporting) => this.DatabackerProblem(StatusCodes.Status403Forbidden,
+                DatabackerProblemTypes.Forbidden, "Reporting is not enabled for this instance."),
+            _ => null,
+        };
 }
