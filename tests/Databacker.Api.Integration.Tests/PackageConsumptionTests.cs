@@ -73,6 +73,8 @@ public class PackageConsumptionTests
                   <ItemGroup>
                     <PackageReference Include="Databacker.Api.Client" Version="{version}" />
                     <PackageReference Include="Databacker.Api.Server.Abstractions" Version="{version}" />
+                    <!-- A pin applications commonly have: the packages must not demand a later one (NU1605, a downgrade). -->
+                    <PackageReference Include="Newtonsoft.Json" Version="13.0.3" />
                   </ItemGroup>
                 </Project>
                 """);
