@@ -9,14 +9,18 @@ namespace Databacker.Api.Server.Binding;
 /// Checks that a JSON request body is JSON as RFC 8259 defines it before Json.NET binds it: Json.NET also reads
 /// JavaScript (<c>[1,,2]</c>, <c>undefined</c>, <c>NaN</c>, comments, single quotes, unquoted names), which would be
 /// stored and later served to agents as text no JSON parser reads. A number beyond the range of a double is refused
-/// too: Json.NET would keep it as infinity and write it back as the string <c>"Infinity"</c>.
+/// too: Json.NET would keep it as infinity and write it back as the string <c>"Infinity"</c>. And a body may hold at most
+/// so many values: Json.NET holds each free-form value as an object, at 20 to 40 times its text.
 /// </summary>
 internal static class StrictJsonSyntax
 {
     private const int MaxDepth = 64;
 
-    /// <summary>Reads the whole body (it stays readable from the start) and returns why it is not JSON, or null.</summary>
-    public static async Task<string?> CheckBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>What is wrong with a body: not JSON (a 400), or more values than allowed (a 413).</summary>
+    public readonly record struct Problem(string Detail, bool TooLarge);
+
+    /// <summary>Reads the whole body (it stays readable from the start) and returns what is wrong with it, or null.</summary>
+    public static async Task<Problem?> CheckBodyAsync(HttpRequest request, long maxValues, CancellationToken cancellationToken)
     {
         request.EnableBuffering();
         var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is > 0 and <= 1024 * 1024 ? (int)request.ContentLength + 1 : 16 * 1024);
@@ -43,7 +47,7 @@ internal static class StrictJsonSyntax
             }
 
             request.Body.Position = 0;
-            return Check(Utf8(buffer.AsSpan(0, length), request.ContentType));
+            return Check(Utf8(buffer.AsSpan(0, length), request.ContentType), maxValues);
         }
         finally
         {
@@ -52,7 +56,10 @@ internal static class StrictJsonSyntax
     }
 
     /// <summary>Why <paramref name="utf8"/> is not one JSON value (RFC 8259), or null when it is.</summary>
-    public static string? Check(ReadOnlySpan<byte> utf8)
+    public static string? Check(ReadOnlySpan<byte> utf8) => Check(utf8, long.MaxValue)?.Detail;
+
+    /// <summary>What is wrong with <paramref name="utf8"/>: not one JSON value (RFC 8259), or more than <paramref name="maxValues"/> values.</summary>
+    public static Problem? Check(ReadOnlySpan<byte> utf8, long maxValues)
     {
         if (utf8.StartsWith("\uFEFF"u8))
         {
@@ -62,11 +69,22 @@ internal static class StrictJsonSyntax
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
         try
         {
+            long values = 0;
             while (reader.Read())
             {
+                if (reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray or JsonTokenType.PropertyName)
+                {
+                    continue;
+                }
+
+                if (++values > maxValues)
+                {
+                    return new Problem($"The body holds more than {maxValues} JSON values.", TooLarge: true);
+                }
+
                 if (reader.TokenType == JsonTokenType.Number && !(reader.TryGetDouble(out var number) && double.IsFinite(number)))
                 {
-                    return $"The number at byte {reader.TokenStartIndex} is beyond the range of a double.";
+                    return new Problem($"The number at byte {reader.TokenStartIndex} is beyond the range of a double.", TooLarge: false);
                 }
             }
 
@@ -74,7 +92,7 @@ internal static class StrictJsonSyntax
         }
         catch (JsonException error)
         {
-            return $"The body is not JSON: {error.Message}";
+            return new Problem($"The body is not JSON: {error.Message}", TooLarge: false);
         }
     }
 

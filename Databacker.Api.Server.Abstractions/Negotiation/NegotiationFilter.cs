@@ -1,8 +1,10 @@
+using Databacker.Api.Server.DependencyInjection;
 using Databacker.Api.Server.Errors;
 using Databacker.Api.Server.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.Extensions.Options;
 
 namespace Databacker.Api.Server.Negotiation;
 
@@ -11,7 +13,7 @@ namespace Databacker.Api.Server.Negotiation;
 /// <c>Content-Type</c> is answered 415 and an unsatisfiable <c>Accept</c> 406, each listing what is supported. The
 /// result is then written in the negotiated media type, converted when the version was added with a converter.
 /// </summary>
-internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes) : IAsyncResourceFilter, IResultFilter
+internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes, IOptions<DatabackerServerOptions> options) : IAsyncResourceFilter, IResultFilter
 {
     public Task OnResourceExecutionAsync(ResourceExecutingContext context, ResourceExecutionDelegate next)
     {
@@ -95,12 +97,17 @@ internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes) : IAsync
         mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase) || string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase);
 
     // Json.NET binds JavaScript as well as JSON; a body must be JSON before it is bound (and maybe stored and served).
-    private static async Task CheckJsonThenAsync(ResourceExecutingContext context, ResourceExecutionDelegate next)
+    private async Task CheckJsonThenAsync(ResourceExecutingContext context, ResourceExecutionDelegate next)
     {
-        if (await Binding.StrictJsonSyntax.CheckBodyAsync(context.HttpContext.Request, context.HttpContext.RequestAborted).ConfigureAwait(false) is { } error)
+        var http = context.HttpContext;
+        var maxValues = options.Value.RequestBodyLimits.MaxJsonValues;
+        if (await Binding.StrictJsonSyntax.CheckBodyAsync(http.Request, maxValues, http.RequestAborted).ConfigureAwait(false) is { } problem)
         {
-            context.Result = new ProblemResult(StatusCodes.Status400BadRequest, DatabackerProblemTypes.InvalidBody, error,
-                new Dictionary<string, object?> { ["errors"] = BodyErrors(error) });
+            context.Result = problem.TooLarge
+                ? new ProblemResult(StatusCodes.Status413PayloadTooLarge, DatabackerProblemTypes.PayloadTooLarge, problem.Detail,
+                    new Dictionary<string, object?> { ["maxValues"] = maxValues })
+                : new ProblemResult(StatusCodes.Status400BadRequest, DatabackerProblemTypes.InvalidBody, problem.Detail,
+                    new Dictionary<string, object?> { ["errors"] = BodyErrors(problem.Detail) });
             return;
         }
 

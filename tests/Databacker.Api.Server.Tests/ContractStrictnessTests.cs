@@ -183,6 +183,31 @@ public sealed class ContractStrictnessTests
     }
 
     [Test]
+    public async Task A_body_of_more_json_values_than_the_limit_is_a_413_before_it_is_bound()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var zeros = string.Join(",", Enumerable.Repeat("0", 70_000)); // 140 KB of text, about 6 MiB as Json.NET objects
+        var batch = ErrorTests.ValidBatch.Replace("\"type\":\"run-started\"", "\"type\":\"run-started\",\"attributes\":{\"a\":[" + zeros + "]}", StringComparison.Ordinal);
+
+        using var response = await PostEvents(host, batch);
+
+        var problem = await Problems.AssertProblemAsync(response, 413, Errors.DatabackerProblemTypes.PayloadTooLarge);
+        Assert.That(problem.GetProperty("maxValues").GetInt64(), Is.EqualTo(65_536));
+    }
+
+    [Test]
+    public async Task A_body_within_the_value_limit_is_bound()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var zeros = string.Join(",", Enumerable.Repeat("0", 60_000));
+        var batch = ErrorTests.ValidBatch.Replace("\"type\":\"run-started\"", "\"type\":\"run-started\",\"attributes\":{\"a\":[" + zeros + "]}", StringComparison.Ordinal);
+
+        using var response = await PostEvents(host, batch);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+    }
+
+    [Test]
     public async Task A_utf16_body_that_says_so_is_checked_as_the_same_json_and_bound()
     {
         await using var host = await TestServerHost.StartAsync();
