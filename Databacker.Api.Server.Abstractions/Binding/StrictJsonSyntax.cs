@@ -56,7 +56,21 @@ internal static class StrictJsonSyntax
     }
 
     /// <summary>Why <paramref name="utf8"/> is not one JSON value (RFC 8259), or null when it is.</summary>
-    public static string? Check(ReadOnlySpan<byte> utf8) => Check(utf8, long.MaxValue)?.Detail;
+    public static string? Check(ReadOnlySequence<byte> utf8)
+    {
+        if (utf8.IsSingleSegment)
+        {
+            return Check(utf8.FirstSpan, long.MaxValue)?.Detail;
+        }
+
+        if (utf8.FirstSpan.StartsWith("\uFEFF"u8))
+        {
+            utf8 = utf8.Slice(3);
+        }
+
+        var reader = new Utf8JsonReader(utf8, Options);
+        return Read(ref reader, long.MaxValue)?.Detail;
+    }
 
     /// <summary>What is wrong with <paramref name="utf8"/>: not one JSON value (RFC 8259), or more than <paramref name="maxValues"/> values.</summary>
     public static Problem? Check(ReadOnlySpan<byte> utf8, long maxValues)
@@ -66,7 +80,14 @@ internal static class StrictJsonSyntax
             utf8 = utf8[3..];
         }
 
-        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
+        var reader = new Utf8JsonReader(utf8, Options);
+        return Read(ref reader, maxValues);
+    }
+
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow };
+
+    private static Problem? Read(ref Utf8JsonReader reader, long maxValues)
+    {
         try
         {
             long values = 0;

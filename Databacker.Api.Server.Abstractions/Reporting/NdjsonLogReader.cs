@@ -181,7 +181,7 @@ public sealed class NdjsonLogReader
 
             // JSON as RFC 8259 defines it, not the JavaScript Json.NET also reads ([1,,2], undefined, NaN, comments, 1e400),
             // which the run log would otherwise serve back to readers as lines no JSON parser reads.
-            if (StrictSyntaxError(chars.AsSpan(0, text.Length)) is { } syntax)
+            if (Binding.StrictJsonSyntax.Check(line) is { } syntax)
             {
                 return new LogBodyError(lineNumber, "Line is not a valid log entry: " + syntax, TooLarge: false);
             }
@@ -310,19 +310,6 @@ public sealed class NdjsonLogReader
     }
 
     private sealed class TooManyValuesException : Exception;
-
-    private static string? StrictSyntaxError(ReadOnlySpan<char> line)
-    {
-        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(line.Length));
-        try
-        {
-            return Binding.StrictJsonSyntax.Check(bytes.AsSpan(0, Encoding.UTF8.GetBytes(line, bytes)));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(bytes);
-        }
-    }
 
     // The first line of Newtonsoft's message names the member, path and position; the client sent the data itself.
     private static string Describe(JsonException error) => error.Message.Split('\n')[0].Trim();
