@@ -51,7 +51,7 @@ public static class DatabackerServerServiceCollectionExtensions
         AddTokenServices(services);
         AddAuthentication(services);
         AddAuthorization(services);
-        services.AddHealthChecks();
+        services.AddHealthChecks().AddCheck<Diagnostics.SigningKeyHealthCheck>("databacker-signing-key");
 
         return services
             .AddControllers(mvc =>

@@ -1,6 +1,10 @@
 using System.Net;
+using Databacker.Api.Auth.Issuance;
+using Databacker.Api.Auth.Keys;
 using Databacker.Api.Contracts;
 using Databacker.Api.Server.Caching;
+using Databacker.Api.Server.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Databacker.Api.Server.Tests;
 
@@ -79,6 +83,21 @@ public sealed class CachingAndContractTests
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("Healthy"));
         });
+    }
+
+    [Test]
+    public async Task The_health_endpoint_is_unhealthy_while_the_token_endpoint_has_no_active_signing_key()
+    {
+        await using var host = await TestServerHost.StartAsync(services: s =>
+        {
+            var ring = new SigningKeyRing();
+            ring.Add(EcdsaKey.Generate(), activatesAt: DateTimeOffset.UtcNow.AddHours(1)); // published, not yet signing
+            s.AddSingleton(ring);
+        });
+
+        using var response = await host.Client.GetAsync("/healthz");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), await response.Content.ReadAsStringAsync());
     }
 
     [Test]
