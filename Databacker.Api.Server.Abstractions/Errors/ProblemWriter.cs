@@ -23,7 +23,8 @@ internal static class ProblemWriter
             ["title"] = Title(type, status),
             ["status"] = status,
             ["detail"] = detail,
-            ["instance"] = context.Request.Path.HasValue ? context.Request.Path.Value : null,
+            // A URI reference (RFC 9457): the path as sent, escaped, not its decoded value ("/instances/a b" is none).
+            ["instance"] = context.Request.Path.HasValue ? context.Request.Path.ToUriComponent() : null,
         };
         if (extensions is not null)
         {

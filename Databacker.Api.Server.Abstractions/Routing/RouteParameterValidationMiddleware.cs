@@ -28,9 +28,11 @@ internal sealed class RouteParameterValidationMiddleware(RequestDelegate next)
             return Reject(context, "kid", "The key id must match ^[A-Za-z0-9._~-]{1,128}$.");
         }
 
-        if (context.GetRouteValue("run") is string run && !Guid.TryParse(run, out _))
+        // The UUID's one form (8-4-4-4-12 hex digits), as format: uuid says; Guid.TryParse also takes braces, parentheses
+        // and 32 digits without hyphens, which would make one run reachable under several URLs.
+        if (context.GetRouteValue("run") is string run && !(run.Length == 36 && Guid.TryParseExact(run, "D", out _)))
         {
-            return Reject(context, "run", "The run id must be a UUID.");
+            return Reject(context, "run", "The run id must be a UUID (8-4-4-4-12 hexadecimal digits).");
         }
 
         return next(context);

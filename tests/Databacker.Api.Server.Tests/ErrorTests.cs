@@ -63,12 +63,23 @@ public sealed class ErrorTests
         Assert.That(problem.GetProperty("errors").EnumerateObject().Count(), Is.GreaterThan(0));
     }
 
+    [Test]
+    public async Task The_problems_instance_is_the_path_as_sent_a_uri_reference()
+    {
+        await using var host = await TestServerHost.StartAsync();
+        using var response = await host.Client.SendAsync(host.Request(HttpMethod.Get, "/instances/a%20b", TestServerHost.UserToken()));
+        var problem = await Problems.AssertProblemAsync(response, 400, DatabackerProblemTypes.InvalidParameter);
+        Assert.That(problem.GetProperty("instance").GetString(), Is.EqualTo("/instances/a%20b"));
+    }
+
     [TestCase("/engines/config/-starts-with-dash")]
     [TestCase("/engines/config/has%20space")]
     [TestCase("/engines/config/trailing-newline%0A")]
     [TestCase("/engines/config/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
     [TestCase("/instances/orders-db/keys/bad%24kid")]
     [TestCase("/instances/orders-db/runs/not-a-uuid")]
+    [TestCase("/instances/orders-db/runs/%7B5b0c8f1e-2f7d-4a51-9d0e-0a2b4c6d8e10%7D", TestName = "A run id in braces is a 400 naming run")]
+    [TestCase("/instances/orders-db/runs/5b0c8f1e2f7d4a519d0e0a2b4c6d8e10", TestName = "A run id without hyphens is a 400 naming run")]
     public async Task Invalid_path_parameters_are_400_problems_naming_the_parameter(string path)
     {
         await using var host = await TestServerHost.StartAsync();
