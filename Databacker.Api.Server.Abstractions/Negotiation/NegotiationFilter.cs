@@ -49,6 +49,16 @@ internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes, IOptions
                 return Task.CompletedTask;
             }
 
+            // NDJSON is UTF-8 (the log reader reads nothing else): a body that says it is in another charset would be
+            // misread, so it is refused as a type that is not supported.
+            if (string.Equals(requestMediaType, NdjsonMediaType, StringComparison.OrdinalIgnoreCase) && !IsUtf8(request.ContentType))
+            {
+                context.Result = new ProblemResult(StatusCodes.Status415UnsupportedMediaType, DatabackerProblemTypes.UnsupportedMediaType,
+                    $"A log body is UTF-8 NDJSON; '{request.ContentType}' names another charset.",
+                    new Dictionary<string, object?> { ["supported"] = entry.Consumes });
+                return Task.CompletedTask;
+            }
+
             // A type that denotes a supported one without naming it exactly (a version without a format means JSON) is
             // bound as the one it denotes: the formatters know only the exact types.
             if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var given)
@@ -92,6 +102,14 @@ internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes, IOptions
     private static Dictionary<string, object?> BodyErrors(string error) => new(StringComparer.Ordinal) { ["$"] = new[] { error } };
 
     private const string FormMediaType = "application/x-www-form-urlencoded";
+    private const string NdjsonMediaType = "application/x-ndjson";
+
+    private static bool IsUtf8(string? contentType) =>
+        !Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var parsed)
+        || !parsed.Charset.HasValue
+        || parsed.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+        || parsed.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase)
+        || parsed.Charset.Equals("us-ascii", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsJson(string mediaType) =>
         mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase) || string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase);

@@ -207,6 +207,20 @@ public sealed class ContractStrictnessTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
     }
 
+    [TestCase("application/x-ndjson; charset=utf-16", 415)]
+    [TestCase("application/x-ndjson; charset=iso-8859-1", 415)]
+    [TestCase("application/x-ndjson; charset=UTF-8", 201)]
+    [TestCase("application/x-ndjson", 201)]
+    public async Task A_log_body_is_utf8_and_one_naming_another_charset_is_refused(string contentType, int status)
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var request = host.Request(HttpMethod.Post, "/engines/telemetry/orders-db/log", host.AgentToken(TestServerHost.InstanceA, "reporting"));
+        request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(LogLine("0") + "\n"));
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        using var response = await host.Client.SendAsync(request);
+        Assert.That((int)response.StatusCode, Is.EqualTo(status), await response.Content.ReadAsStringAsync());
+    }
+
     [Test]
     public async Task A_utf16_body_that_says_so_is_checked_as_the_same_json_and_bound()
     {
