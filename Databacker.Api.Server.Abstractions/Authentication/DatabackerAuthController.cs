@@ -52,6 +52,12 @@ public sealed class DatabackerAuthController : AuthControllerBase
     {
         Response.Headers.CacheControl = "no-store";
         Response.Headers.Pragma = "no-cache";
+        // RFC 6749 section 3.2: parameters must not be sent more than once (form binding would silently take the first).
+        if (Request.HasFormContentType && (await Request.ReadFormAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(p => p.Value.Count > 1) is { Key: { } repeated })
+        {
+            return OAuthError(StatusCodes.Status400BadRequest, "invalid_request", $"{repeated} is given more than once.");
+        }
+
         if (body is null || string.IsNullOrEmpty(body.Grant_type))
         {
             return OAuthError(StatusCodes.Status400BadRequest, "invalid_request", "grant_type is required.");

@@ -110,6 +110,29 @@ public sealed class TokenEndpointTests
         await AssertOAuthErrorAsync(response, HttpStatusCode.BadRequest, "invalid_request");
     }
 
+    [TestCase("grant_type")]
+    [TestCase("client_assertion")]
+    [TestCase("scope")]
+    public async Task A_parameter_given_twice_is_an_RFC_6749_invalid_request_and_spends_no_assertion(string parameter)
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var assertion = await host.RegisterInstance(TestServerHost.InstanceA).CreateAsync();
+        var values = new List<KeyValuePair<string, string>>
+        {
+            new("grant_type", "client_credentials"),
+            new("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+            new("client_assertion", assertion),
+            new("scope", "orchestration"),
+        };
+        values.Add(values.First(v => v.Key == parameter));
+
+        using var twice = await host.Client.PostAsync("/oauth2/token", new FormUrlEncodedContent(values));
+        using var once = await host.Client.PostAsync("/oauth2/token", Form(assertion));
+
+        await AssertOAuthErrorAsync(twice, HttpStatusCode.BadRequest, "invalid_request");
+        Assert.That(once.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the refused request did not spend the assertion");
+    }
+
     [Test]
     public async Task An_unknown_scope_is_an_RFC_6749_invalid_scope()
     {
