@@ -156,10 +156,12 @@ public static class RunLogExtensions
         private readonly StringBuilder _line = new();
         private int _start;
         private int _end;
+        private bool _cut;
 
         public async ValueTask<string?> ReadAsync(CancellationToken cancellationToken)
         {
             _line.Clear();
+            _cut = false;
             while (true)
             {
                 if (_start == _end)
@@ -175,11 +177,15 @@ public static class RunLogExtensions
                 var available = _buffer.AsSpan(_start, _end - _start);
                 var newline = available.IndexOf('\n');
                 var take = newline < 0 ? available : available[..newline];
-                _line.Append(take[..Math.Min(take.Length, MaxLineChars + 1 - Math.Min(_line.Length, MaxLineChars + 1))]);
+                var room = MaxLineChars + 1 - Math.Min(_line.Length, MaxLineChars + 1);
+                _cut |= take.Length > room;
+                _line.Append(take[..Math.Min(take.Length, room)]);
                 if (newline >= 0)
                 {
                     _start += newline + 1;
-                    return TrimCarriageReturn(_line);
+
+                    // A line that was cut keeps its MaxLineChars + 1 characters, a '\r' among them, so that it is refused.
+                    return _cut ? _line.ToString() : TrimCarriageReturn(_line);
                 }
 
                 _start = _end;

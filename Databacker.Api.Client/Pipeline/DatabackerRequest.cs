@@ -56,6 +56,14 @@ public static class DatabackerRequest
 
         Ambient.Value = null;
         request.Options.Set(PipelineOptionKeys.Overrides, scope.Overrides);
+
+        // Set here, on the request the generated client has just built, so that it holds in any pipeline (even one
+        // without the RequestOverridesHandler).
+        if (scope.Overrides.AcceptMediaType is { } accept)
+        {
+            request.Headers.Accept.Clear();
+            request.Headers.Accept.Add(new System.Net.Http.Headers.MediaTypeWithQualityHeaderValue(accept));
+        }
     }
 
     // A task started in a scope keeps the scope in its execution context after the scope is disposed; skip it then.

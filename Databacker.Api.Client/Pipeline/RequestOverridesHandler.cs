@@ -77,12 +77,6 @@ public sealed class RequestOverridesHandler : DelegatingHandler
             mediaTypes(copy);
             request.Options.Set(MediaTypeOptions.RequestOptionsKey, copy);
         }
-
-        if (overrides.AcceptMediaType is { } accept)
-        {
-            request.Headers.Accept.Clear();
-            request.Headers.Accept.Add(new System.Net.Http.Headers.MediaTypeWithQualityHeaderValue(accept));
-        }
     }
 
     private static T Base<T>(HttpRequestMessage request, HttpRequestOptionsKey<T> key, T configured) =>

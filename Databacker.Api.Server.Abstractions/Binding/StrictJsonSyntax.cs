@@ -47,7 +47,7 @@ internal static class StrictJsonSyntax
             }
 
             request.Body.Position = 0;
-            return Check(Utf8(buffer.AsSpan(0, length), request.ContentType), maxValues);
+            return TryUtf8(buffer.AsSpan(0, length), request.ContentType, out var utf8) ? Check(utf8, maxValues) : null;
         }
         finally
         {
@@ -118,23 +118,25 @@ internal static class StrictJsonSyntax
     }
 
     // The formatters also read UTF-16 bodies when the charset says so: check the same text in UTF-8.
-    private static ReadOnlySpan<byte> Utf8(ReadOnlySpan<byte> body, string? contentType)
+    private static bool TryUtf8(ReadOnlySpan<byte> body, string? contentType, out ReadOnlySpan<byte> utf8)
     {
+        utf8 = body;
         if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var parsed)
             || !parsed.Charset.HasValue
             || parsed.Charset.Value.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
             || parsed.Charset.Value.Equals("us-ascii", StringComparison.OrdinalIgnoreCase))
         {
-            return body;
+            return true;
         }
 
         try
         {
-            return Encoding.UTF8.GetBytes(Encoding.GetEncoding(parsed.Charset.Value!).GetString(body));
+            utf8 = Encoding.UTF8.GetBytes(Encoding.GetEncoding(parsed.Charset.Value!).GetString(body));
+            return true;
         }
-        catch (ArgumentException)
+        catch (Exception error) when (error is ArgumentException or NotSupportedException)
         {
-            return body; // an unknown charset is the formatter's to refuse
+            return false; // an unknown or disabled charset (utf-7): the formatter refuses it with its 415
         }
     }
 }

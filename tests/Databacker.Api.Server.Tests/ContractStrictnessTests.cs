@@ -53,10 +53,7 @@ public sealed class ContractStrictnessTests
     public async Task A_number_beyond_the_range_of_a_double_is_a_400_not_stored_as_the_string_Infinity()
     {
         await using var host = await TestServerHost.StartAsync();
-        const string document = """{"kind":"local","version":"config.databack.io/v1","metadata":{"name":"r"},"spec":{"huge":1e400}}""";
-        var request = host.Request(HttpMethod.Put, "/instances/orders-db/config", TestServerHost.UserToken());
-        request.Content = new StringContent(document, Encoding.UTF8, "application/vnd.databack.device-config.v1+json");
-        using var response = await host.Client.SendAsync(request);
+        using var response = await PutConfig(host, """{"huge":1e400}""");
         var problem = await Problems.AssertProblemAsync(response, 400, Errors.DatabackerProblemTypes.InvalidBody);
         Assert.That(problem.ToString(), Does.Contain("beyond the range"));
     }
@@ -126,10 +123,7 @@ public sealed class ContractStrictnessTests
     public async Task Unknown_members_named_like_JsonNet_metadata_come_back_as_sent(string custom)
     {
         await using var host = await TestServerHost.StartAsync();
-        var document = """{"kind":"local","version":"config.databack.io/v1","metadata":{"name":"r"},"spec":{"custom":""" + custom + "}}";
-        var request = host.Request(HttpMethod.Put, "/instances/orders-db/config", TestServerHost.UserToken());
-        request.Content = new StringContent(document, Encoding.UTF8, "application/vnd.databack.device-config.v1+json");
-        using var response = await host.Client.SendAsync(request);
+        using var response = await PutConfig(host, """{"custom":""" + custom + "}");
         var echoed = await response.Content.ReadAsStringAsync();
         Assert.That(echoed, Does.Contain("\"custom\":" + custom), echoed);
     }
@@ -162,10 +156,7 @@ public sealed class ContractStrictnessTests
     public async Task A_configuration_that_is_not_json_is_a_400_not_stored_and_served_as_non_json(string value)
     {
         await using var host = await TestServerHost.StartAsync();
-        var document = """{"kind":"local","version":"config.databack.io/v1","metadata":{"name":"r"},"spec":{"x":""" + value + "}}";
-        var request = host.Request(HttpMethod.Put, "/instances/orders-db/config", TestServerHost.UserToken());
-        request.Content = new StringContent(document, Encoding.UTF8, "application/vnd.databack.device-config.v1+json");
-        using var response = await host.Client.SendAsync(request);
+        using var response = await PutConfig(host, """{"x":""" + value + "}");
         var echoed = await response.Content.ReadAsStringAsync();
         Assert.That((int)response.StatusCode, Is.EqualTo(400), echoed);
     }
@@ -221,6 +212,17 @@ public sealed class ContractStrictnessTests
         Assert.That((int)response.StatusCode, Is.EqualTo(status), await response.Content.ReadAsStringAsync());
     }
 
+    [TestCase("utf-7")]
+    [TestCase("x-unknown")]
+    public async Task A_json_body_in_a_charset_the_server_does_not_read_is_a_415_not_a_500(string charset)
+    {
+        await using var host = await TestServerHost.StartAsync();
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(ErrorTests.ValidBatch));
+        content.Headers.TryAddWithoutValidation("Content-Type", $"{Events}; charset={charset}");
+        using var response = await PostEvents(host, content);
+        Assert.That((int)response.StatusCode, Is.EqualTo(415), await response.Content.ReadAsStringAsync());
+    }
+
     [Test]
     public async Task A_utf16_body_that_says_so_is_checked_as_the_same_json_and_bound()
     {
@@ -236,6 +238,14 @@ public sealed class ContractStrictnessTests
         var batch = ErrorTests.ValidBatch.Replace("\"type\":\"run-started\"", "\"type\":\"run-started\",\"exitCode\":2.0", StringComparison.Ordinal);
         using var response = await PostEvents(host, batch);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<HttpResponseMessage> PutConfig(TestServerHost host, string spec)
+    {
+        var request = host.Request(HttpMethod.Put, "/instances/orders-db/config", TestServerHost.UserToken());
+        request.Content = new StringContent("""{"kind":"local","version":"config.databack.io/v1","metadata":{"name":"r"},"spec":""" + spec + "}",
+            Encoding.UTF8, "application/vnd.databack.device-config.v1+json");
+        return await host.Client.SendAsync(request);
     }
 
     private static Task<HttpResponseMessage> PostEvents(TestServerHost host, string batch) =>

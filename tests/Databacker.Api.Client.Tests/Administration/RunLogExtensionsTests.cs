@@ -127,6 +127,37 @@ public sealed class RunLogExtensionsTests : ControllerTestBase
     }
 
     [Test]
+    public async Task A_line_cut_at_the_limit_next_to_a_carriage_return_is_refused_not_shortened()
+    {
+        var server = Controller.Start(TestServers);
+        var entry = Line(1, new string('x', RunLogExtensions.MaxLineChars - Line(1, "").Length)); // exactly the limit
+        ServeLog(server, "application/x-ndjson", entry + "\r{\"more\":\"text the reader would never see\"}\n");
+        using var provider = Provider(server);
+
+        var error = Assert.ThrowsAsync<DatabackerApiException>(() => ReadAll(provider.GetRequiredService<IAdministrationClient>()));
+
+        Assert.That(error!.Message, Does.Contain("Line 1").And.Contain("longer than"));
+        await Task.CompletedTask;
+    }
+
+    [Test]
+    public async Task The_text_form_asks_for_text_in_a_pipeline_without_the_overrides_handler()
+    {
+        var server = Controller.Start(TestServers);
+        server.Given(Request.Create().WithPath(LogPath).UsingGet().WithHeader("Accept", "text/plain"))
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "text/plain").WithBody("line\n"));
+        using var http = new HttpClient(DatabackerPipeline.Compose(new HttpClientHandler { AllowAutoRedirect = false }, mediaTypes: new Databacker.Api.Client.Versioning.MediaTypeHandler()))
+        {
+            BaseAddress = server.Uri(),
+        };
+        var admin = new AdministrationClient(http);
+
+        using var response = await admin.GetRunLogTextAsync(Controller.InstanceId, Run);
+
+        Assert.That(await new StreamReader(response.Stream).ReadToEndAsync(), Is.EqualTo("line\n"));
+    }
+
+    [Test]
     public void Text_where_ndjson_was_asked_for_is_an_unexpected_media_type()
     {
         var server = Controller.Start(TestServers);
