@@ -253,6 +253,15 @@ public sealed class TokenClient : IAccessTokenClient
                     "The token endpoint answered without a bearer access_token.", ApiCallDetailsReader.Describe(request, response));
             }
 
+            // A value that cannot go in an Authorization header (a trailing newline, a space) would fail or be refused on
+            // every call for the token's whole lifetime: refused here instead, and not kept.
+            if (!UserTokenHandler.IsBearerToken(value))
+            {
+                throw new TokenRequestException(
+                    "The token endpoint answered with an access_token that is not an RFC 6750 bearer token (spaces, line breaks or other characters).",
+                    ApiCallDetailsReader.Describe(request, response));
+            }
+
             var lifetime = _options.DefaultLifetime;
             if (root.TryGetProperty("expires_in", out var expiresIn) && expiresIn.ValueKind == JsonValueKind.Number
                 && expiresIn.TryGetDouble(out var seconds) && seconds > 0)
