@@ -30,13 +30,21 @@ namespace Databacker.Api.Client.Pipeline;
 /// </remarks>
 public static class DatabackerPipeline
 {
-    /// <summary>A primary handler suitable for the pipeline: automatic redirects off, pooled connections recycled.</summary>
+    /// <summary>
+    /// A primary handler suitable for the pipeline: automatic redirects off, pooled connections recycled, and entity
+    /// tags sent back byte for byte (an ETag may hold non-ASCII bytes, RFC 9110 obs-text, which .NET reads as Latin-1
+    /// and would refuse to send).
+    /// </summary>
     /// <returns>A new <see cref="SocketsHttpHandler"/>.</returns>
     public static SocketsHttpHandler CreatePrimaryHandler() => new()
     {
         AllowAutoRedirect = false,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         Expect100ContinueTimeout = TimeSpan.FromSeconds(2),
+        RequestHeaderEncodingSelector = static (name, _) =>
+            string.Equals(name, "If-None-Match", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "If-Match", StringComparison.OrdinalIgnoreCase)
+                ? System.Text.Encoding.Latin1
+                : null,
     };
 
     /// <summary>
