@@ -267,7 +267,9 @@ public sealed class ResilienceHandler : DelegatingHandler
             return IsJson(content.Headers.ContentType?.MediaType);
         }
 
-        return !IsStream(content.Headers.ContentType?.MediaType);
+        // Streams are handed on unread, but only on success: an error body is bounded (BoundedErrorContent) and read
+        // here, under the timeouts, whatever its type (a proxy's text/plain 502 that stalls would hang the caller).
+        return !response.IsSuccessStatusCode || !IsStream(content.Headers.ContentType?.MediaType);
     }
 
     private static bool IsJson(string? mediaType) =>
