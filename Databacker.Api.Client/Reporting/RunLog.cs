@@ -76,6 +76,10 @@ public sealed class RunLog
     /// <param name="startInfo">The process to start; output redirection is set here.</param>
     /// <param name="cancellationToken">Kills the process when cancelled.</param>
     /// <returns>The process exit code.</returns>
+    /// <remarks>
+    /// When the log can no longer be written (the uploader stopped on an error the controller gave, such as a 403), the
+    /// process tree is killed and that error is thrown; so is it when <paramref name="cancellationToken"/> is cancelled.
+    /// </remarks>
     public async Task<int> CaptureAsync(ProcessStartInfo startInfo, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(startInfo);
@@ -83,18 +87,54 @@ public sealed class RunLog
         startInfo.RedirectStandardError = true;
         startInfo.UseShellExecute = false;
         using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"'{startInfo.FileName}' did not start.");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task[] pumps =
+        [
+            PumpAsync(process.StandardOutput, LogStream.Stdout, "info", stop.Token),
+            PumpAsync(process.StandardError, LogStream.Stderr, "error", stop.Token),
+        ];
         try
         {
-            await Task.WhenAll(
-                PumpAsync(process.StandardOutput, LogStream.Stdout, "info", cancellationToken),
-                PumpAsync(process.StandardError, LogStream.Stderr, "error", cancellationToken)).ConfigureAwait(false);
+            // The first pump that fails (the log can no longer be written: the upload was refused) ends the capture at
+            // once: the other pump would wait for ever on a child blocked writing to the pipe nobody reads.
+            var first = await Task.WhenAny(pumps).ConfigureAwait(false);
+            await first.ConfigureAwait(false);
+            await Task.WhenAll(pumps).ConfigureAwait(false);
             await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
             return process.ExitCode;
         }
-        catch (OperationCanceledException)
+        catch (Exception error)
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            Kill(process);
+            try
+            {
+                await Task.WhenAll(pumps).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The other pump's end (cancelled, or the same closed log) says nothing new.
+            }
+
+            // The log's own error (the uploader's refusal), not the closed channel it surfaced as.
+            if (error is System.Threading.Channels.ChannelClosedException { InnerException: { } cause })
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+            }
+
+            throw;
+        }
+    }
+
+    private static void Kill(Process process)
+    {
+        try
         {
             process.Kill(entireProcessTree: true);
-            throw;
+        }
+        catch (InvalidOperationException)
+        {
+            // It has exited already.
         }
     }
 
