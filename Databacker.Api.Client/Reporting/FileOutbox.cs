@@ -364,7 +364,13 @@ public sealed class FileOutbox
         }
     }
 
-    private List<string> Segments() => System.IO.Directory.GetFiles(_options.Directory, "*" + SegmentExtension).Order(StringComparer.Ordinal).ToList();
+    // Only files named as this outbox names its segments (12 digits): anything else in the directory (a file manager's
+    // "(copy)", an editor's backup) is left alone, not read and not a reason to fail.
+    private List<string> Segments() => System.IO.Directory.GetFiles(_options.Directory, "*" + SegmentExtension)
+        .Where(IsSegmentName).Order(StringComparer.Ordinal).ToList();
+
+    private static bool IsSegmentName(string path) =>
+        Path.GetFileNameWithoutExtension(path) is { Length: 12 } name && name.All(char.IsAsciiDigit);
 
     private string NewSegmentPath(List<string> segments)
     {
@@ -380,8 +386,14 @@ public sealed class FileOutbox
 
     private static long NumberOf(string segment) => long.Parse(Path.GetFileNameWithoutExtension(segment), CultureInfo.InvariantCulture);
 
+    // An offset that cannot be one of this segment's (negative, or beyond its end: damaged on disk) is taken as none, so
+    // the segment is delivered again from its start (the controller deduplicates) rather than wedged or dropped.
     private static long ReadAck(string segment)
-        => File.Exists(segment + AckExtension) && long.TryParse(File.ReadAllText(segment + AckExtension), CultureInfo.InvariantCulture, out var offset) ? offset : 0;
+        => File.Exists(segment + AckExtension)
+            && long.TryParse(File.ReadAllText(segment + AckExtension), CultureInfo.InvariantCulture, out var offset)
+            && offset >= 0 && offset <= new FileInfo(segment).Length
+                ? offset
+                : 0;
 
     private static void WriteAck(string segment, long offset)
     {

@@ -133,10 +133,25 @@ public sealed class ReportingSender
             return await _reporting.PostEventsAsync(batch, _instance, cancellationToken).ConfigureAwait(false);
         }
 
-        var bytes = Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(batch, SpoolJson));
+        await SpoolEventsAsync(batch.Events, cancellationToken).ConfigureAwait(false);
+        return new EventReceipt { Accepted = batch.Events.Count, Duplicates = 0 };
+    }
+
+    // A batch larger than a spool segment is spooled in halves (as a log chunk is cut to fit), each delivered as it is
+    // spooled: refused whole, it would be refused again on every flush, and its events never delivered.
+    private async Task SpoolEventsAsync(IList<Event> events, CancellationToken cancellationToken)
+    {
+        var bytes = Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(new EventBatch { Events = events }, SpoolJson));
+        if (bytes.Length > _outbox!.LargestPayload(EventsKind) && events.Count > 1)
+        {
+            var half = events.Count / 2;
+            await SpoolEventsAsync([.. events.Take(half)], cancellationToken).ConfigureAwait(false);
+            await SpoolEventsAsync([.. events.Skip(half)], cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         await _outbox.AppendAsync(new OutboxRecord(EventsKind, bytes), cancellationToken).ConfigureAwait(false);
         await DeliverSpoolAsync(force: false, InlineDeliveryBudget, inline: true, cancellationToken).ConfigureAwait(false);
-        return new EventReceipt { Accepted = batch.Events.Count, Duplicates = 0 };
     }
 
     /// <summary>
