@@ -58,12 +58,12 @@ public sealed class DiscoveredEndpoints
         // loopback). A URL in clear text counts as none.
         if (path.EndsWith("/log", StringComparison.Ordinal) && Document.LogUrl is { IsAbsoluteUri: true } log && Pipeline.Origin.IsSecureTransport(log))
         {
-            return new Uri(log.GetLeftPart(UriPartial.Path) + query);
+            return WithQuery(log, query);
         }
 
         if (path.EndsWith("/events", StringComparison.Ordinal) && Document.EventsUrl is { IsAbsoluteUri: true } events && Pipeline.Origin.IsSecureTransport(events))
         {
-            return new Uri(events.GetLeftPart(UriPartial.Path) + query);
+            return WithQuery(events, query);
         }
 
         return Document.ReportingUrl is { IsAbsoluteUri: true } reporting && Pipeline.Origin.IsSecureTransport(reporting)
@@ -90,7 +90,7 @@ public sealed class DiscoveredEndpoints
         if (IsConfigurationOf(path, instanceId)
             && Document.ConfigUrl is { IsAbsoluteUri: true } config && Pipeline.Origin.IsSecureTransport(config))
         {
-            return new Uri(config.GetLeftPart(UriPartial.Path) + query);
+            return WithQuery(config, query);
         }
 
         return Document.OrchestrationUrl is { IsAbsoluteUri: true } orchestration && Pipeline.Origin.IsSecureTransport(orchestration)
@@ -111,6 +111,15 @@ public sealed class DiscoveredEndpoints
     }
 
     // A relative operation URL as its path and its query (with the '?', or empty).
+    // The URL exactly as the document names it (its own query too, e.g. a tenant), with the operation's query after it;
+    // never its fragment.
+    private static Uri WithQuery(Uri named, string query)
+    {
+        var own = named.Query;
+        var joined = own.Length == 0 ? query : query.Length == 0 ? own : own + "&" + query[1..];
+        return new Uri(named.GetLeftPart(UriPartial.Path) + joined);
+    }
+
     private static (string Path, string Query) SplitQuery(string relative)
     {
         var queryAt = relative.IndexOf('?', StringComparison.Ordinal);
