@@ -35,7 +35,9 @@ public sealed class ConfigurationClient
     /// <returns>The new document and its ETag, or <see cref="ConfigurationResult.NotModified"/>.</returns>
     /// <exception cref="ServiceNotEnabledException">The discovery document says scheduling is not enabled for the
     /// account: the instance keeps its local configuration (nothing was sent).</exception>
-    /// <exception cref="DatabackerApiException">Any other answer than 200 or 304.</exception>
+    /// <exception cref="DatabackerApiException">Any other answer than 200 or 304, and a 304 to a first fetch (without
+    /// <paramref name="etag"/>): there is no document the caller has that it could mean, and "not modified" would leave
+    /// the agent without a configuration, silently.</exception>
     public async Task<ConfigurationResult> GetConfigurationAsync(string? etag = null, CancellationToken cancellationToken = default)
     {
         try
@@ -43,7 +45,7 @@ public sealed class ConfigurationClient
             var response = await _orchestration.GetConfigAsync(_instanceId, string.IsNullOrEmpty(etag) ? null : etag, cancellationToken).ConfigureAwait(false);
             return ConfigurationResult.Changed(response.Result, HeaderOf(response.Headers, "ETag"));
         }
-        catch (DatabackerApiException ex) when (ex.StatusCode == HttpStatusCode.NotModified)
+        catch (DatabackerApiException ex) when (ex.StatusCode == HttpStatusCode.NotModified && !string.IsNullOrEmpty(etag))
         {
             return ConfigurationResult.Unchanged(ex.ResponseHeaders.TryGetValue("ETag", out var values) && values.Count > 0 ? values[0] : etag);
         }

@@ -85,4 +85,18 @@ public sealed class ConfigurationClientTests
 
         Assert.That(ex!.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Forbidden));
     }
+
+    [Test]
+    public void A_304_to_a_first_fetch_is_an_error_not_an_empty_configuration()
+    {
+        using var servers = new Servers();
+        using var key = EcdsaKey.Generate();
+        var controller = Controller.Start(servers);
+        controller.Given(Request.Create().WithPath(ConfigPath).UsingGet()).RespondWith(Response.Create().WithStatusCode(304));
+        using var client = new DatabackerClientBuilder(Controller.Options(controller, key)).Build();
+
+        var ex = Assert.CatchAsync<DatabackerApiException>(() => client.Configuration.GetConfigurationAsync());
+
+        Assert.That(ex!.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.NotModified));
+    }
 }
