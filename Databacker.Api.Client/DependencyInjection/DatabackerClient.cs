@@ -52,7 +52,11 @@ public sealed class DatabackerClient : IDisposable, IAsyncDisposable
     /// <summary>The origins the bearer token may go to.</summary>
     public TrustedOriginRegistry TrustedOrigins { get; }
 
-    /// <summary>The access-token cache.</summary>
+    /// <summary>
+    /// Access tokens for <see cref="TokenOptions.Scope"/>, for calls of your own. The SDK's orchestration and reporting
+    /// clients each keep their own token (the two services have different audiences), which this provider's
+    /// <see cref="AccessTokenProvider.Invalidate"/> does not touch; they renew theirs after a 401 by themselves.
+    /// </summary>
     public AccessTokenProvider Tokens { get; }
 
     /// <inheritdoc />
