@@ -23,7 +23,7 @@ internal sealed class StrictContractResolver : DefaultContractResolver
     protected override JsonProperty CreateProperty(MemberInfo member, MemberSerialization memberSerialization)
     {
         var property = base.CreateProperty(member, memberSerialization);
-        if (member.DeclaringType?.Assembly != ContractAssembly)
+        if (!IsGeneratedContract(member.DeclaringType))
         {
             return property;
         }
@@ -45,6 +45,12 @@ internal sealed class StrictContractResolver : DefaultContractResolver
 
         return property;
     }
+
+    // The types generated from openapi.yaml, not the assembly's hand-written ones (VendorMediaType, …), which keep
+    // Json.NET's rules: only the generated ones follow the contract's schemas, and write null members as absent.
+    private static bool IsGeneratedContract(Type? type) =>
+        type?.Assembly == ContractAssembly
+        && type.GetCustomAttribute<System.CodeDom.Compiler.GeneratedCodeAttribute>() is { Tool: "NJsonSchema" };
 
     private static Type? ItemType(Type? type) =>
         type is { IsGenericType: true } && type.GetGenericArguments() is [var item]

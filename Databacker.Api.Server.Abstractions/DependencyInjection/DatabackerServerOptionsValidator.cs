@@ -36,7 +36,7 @@ internal sealed class DatabackerServerOptionsValidator : IValidateOptions<Databa
             }
         }
 
-        if (options.RequestBodyLimits.DefaultMaxBytes <= 0 || options.RequestBodyLimits.Operations.Values.Any(v => v <= 0))
+        if (options.RequestBodyLimits.DefaultMaxBytes <= 0 || options.RequestBodyLimits.MaxJsonValues <= 0 || options.RequestBodyLimits.Operations.Values.Any(v => v <= 0))
         {
             failures.Add("RequestBodyLimits must be positive.");
         }

@@ -69,7 +69,8 @@ public static class DatabackerServerServiceCollectionExtensions
                 Contracts.Serialization.ContractJsonSettings.Apply(json.SerializerSettings);
 
                 // Members as the contract types them: an explicit null or a value of another JSON type is a 400 (keeps MVC's naming).
-                if (json.SerializerSettings.ContractResolver is DefaultContractResolver { } mvcResolver and not Binding.StrictContractResolver)
+                // Only MVC's own resolver is replaced: one the application set itself (a subclass) is kept as it is.
+                if (json.SerializerSettings.ContractResolver is DefaultContractResolver mvcResolver && mvcResolver.GetType() == typeof(DefaultContractResolver))
                 {
                     json.SerializerSettings.ContractResolver = new Binding.StrictContractResolver { NamingStrategy = mvcResolver.NamingStrategy };
                 }

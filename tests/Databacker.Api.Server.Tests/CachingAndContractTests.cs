@@ -110,6 +110,12 @@ public sealed class CachingAndContractTests
         }), Throws.InvalidOperationException.With.Message.Contains("IInstanceKeyStore"));
     }
 
+    [TestCase(0)]
+    [TestCase(-1)]
+    public void Starting_with_a_json_value_limit_that_is_not_positive_fails_fast(long limit) =>
+        Assert.That(async () => await TestServerHost.StartAsync(o => o.RequestBodyLimits.MaxJsonValues = limit),
+            Throws.InstanceOf<Microsoft.Extensions.Options.OptionsValidationException>().With.Message.Contains("RequestBodyLimits"));
+
     [Test]
     public void Starting_without_an_agent_token_issuer_fails_fast() =>
         Assert.That(async () => await TestServerHost.StartAsync(o => o.AgentTokens.Issuer = ""), Throws.InstanceOf<Microsoft.Extensions.Options.OptionsValidationException>());

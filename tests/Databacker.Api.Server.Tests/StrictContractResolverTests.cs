@@ -45,4 +45,12 @@ public sealed class StrictContractResolverTests
 
         Assert.That(read!.Note, Is.Null);
     }
+
+    [Test]
+    public void Hand_written_types_of_the_contract_assembly_keep_json_nets_rules()
+    {
+        var json = JsonConvert.SerializeObject(new Databacker.Api.Contracts.Versioning.VendorMediaType("config", 1, null), Settings);
+
+        Assert.That(json, Does.Contain("\"config\""));
+    }
 }
