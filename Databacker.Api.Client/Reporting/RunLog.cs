@@ -52,7 +52,7 @@ public sealed class RunLog
     public ValueTask WriteAsync(LogStream stream, string message, string? level = null, IDictionary<string, object>? fields = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (level is { Length: > MaxLevelLength })
+        if (level is { Length: > MaxLevelLength } && level.EnumerateRunes().Count() > MaxLevelLength) // characters as JSON Schema counts them
         {
             throw new ArgumentException($"A log level is at most {MaxLevelLength} characters (e.g. info, warn, error), not '{level}'.", nameof(level));
         }

@@ -55,6 +55,18 @@ public class LogLineEncoderTests
     }
 
     [Test]
+    public async Task A_level_of_sixteen_astral_characters_is_within_the_contract_as_json_schema_counts()
+    {
+        var channel = Channel.CreateUnbounded<LogEntry>();
+        var log = new RunLog(Guid.NewGuid(), channel.Writer);
+        var level = string.Concat(Enumerable.Repeat("\U0001F525", 16)); // 16 characters, 32 UTF-16 units
+
+        await log.WriteAsync(LogStream.Stdout, "m", level: level);
+
+        Assert.That(channel.Reader.TryRead(out var entry) ? entry.Level : null, Is.EqualTo(level));
+    }
+
+    [Test]
     public void A_message_length_above_the_contracts_limit_is_refused_in_the_options()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new LogUploaderOptions { MaxMessageLength = 65_537 }.Validate());
