@@ -139,10 +139,11 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
         DiscoveredEndpoints endpoints;
         try
         {
-            endpoints = await discovering.ConfigureAwait(false);
+            endpoints = await DiscoveryWait.WithinCallTimeoutAsync(discovering, request, _time, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not CallTimedOutException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
+            // (A call whose own time ran out while waiting says nothing about discovery: no fallback, no pause.)
             // The configured URL serves orchestration too (the spec's one URL an agent needs); discovery is a refinement.
             var until = _time.GetUtcNow() + _retryDiscoveryAfter;
             Volatile.Write(ref _skipDiscoveryUntilTicks.Value, until.UtcTicks);

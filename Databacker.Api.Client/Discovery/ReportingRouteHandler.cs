@@ -45,7 +45,7 @@ public sealed class ReportingRouteHandler : DelegatingHandler
         }
 
         var relative = requested.AbsoluteUri[_baseAddress.AbsoluteUri.Length..];
-        var endpoints = await _discovery.GetAsync(cancellationToken).ConfigureAwait(false);
+        var endpoints = await DiscoveryWait.WithinCallTimeoutAsync(_discovery.GetAsync(cancellationToken), request, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         var target = Resolve(endpoints, relative, request);
         return await _route.SendAsync(
             request,

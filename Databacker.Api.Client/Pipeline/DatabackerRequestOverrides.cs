@@ -17,9 +17,10 @@ public sealed class DatabackerRequestOverrides
 {
     /// <summary>
     /// The time limit of the call to the API, retries and delays included (<see cref="ResilienceOptions.TotalTimeout"/>);
-    /// the attempt timeout is shortened to it when longer. Applied after <see cref="Resilience"/>. Not included: a wait
-    /// for the discovery document (a fetch shared with other callers, under the client's configured timeouts), and
-    /// after a <c>410 Gone</c> the one resend to the place a refreshed document names, which gets this limit afresh.
+    /// the attempt timeout is shortened to it when longer. Applied after <see cref="Resilience"/>. A wait for the
+    /// discovery document counts too: the call stops waiting at this limit (the fetch, shared with other callers, goes on
+    /// under the client's configured timeouts) and has only what is left for the rest. Not included: after a
+    /// <c>410 Gone</c>, the one resend to the place a refreshed document names, which gets this limit afresh.
     /// Cancel the call's token for a hard limit on everything.
     /// </summary>
     public TimeSpan? Timeout { get; set; }
