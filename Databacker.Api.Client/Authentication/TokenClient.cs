@@ -53,7 +53,7 @@ public sealed class TokenClient : IAccessTokenClient
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
-    /// <summary>Reads the authorization server metadata once and returns it from then on.</summary>
+    /// <summary>Reads the authorization server metadata once and returns it from then on (until the token endpoint it names answers 404, 410 or a permanent move).</summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The issuer and token endpoint.</returns>
     /// <exception cref="TokenRequestException">The metadata is missing, malformed, or names another issuer.</exception>
@@ -126,6 +126,13 @@ public sealed class TokenClient : IAccessTokenClient
                 AuthenticationLog.TokenEndpointBusy(_logger, response.StatusCode, delay);
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 continue;
+            }
+
+            if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone or HttpStatusCode.MovedPermanently or HttpStatusCode.PermanentRedirect)
+            {
+                // The token endpoint is no longer where the metadata said: read the metadata again on the next request
+                // instead of failing until the process restarts.
+                Interlocked.CompareExchange(ref _metadata, null, metadata);
             }
 
             throw ParseError(body, request, response, retryAfter);

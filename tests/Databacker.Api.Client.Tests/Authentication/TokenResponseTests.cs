@@ -38,4 +38,29 @@ public sealed class TokenResponseTests : ControllerTestBase
             Assert.That(server.Requests(ConfigPath), Is.Empty, "nothing was sent with the unusable token");
         });
     }
+
+    [TestCase(404)]
+    [TestCase(410)]
+    public async Task A_token_endpoint_gone_from_where_the_metadata_said_makes_the_next_request_read_the_metadata_again(int status)
+    {
+        var server = TestServers.Start();
+        server.Given(Request.Create().WithPath("/.well-known/oauth-authorization-server").UsingGet()).AtPriority(2)
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody($"{{\"issuer\":\"{server.Url127()}\",\"token_endpoint\":\"{server.Url127()}/old-token\"}}"));
+        server.Given(Request.Create().WithPath("/old-token").UsingPost()).InScenario("move").WillSetStateTo("moved")
+            .RespondWith(Response.Create().WithStatusCode(status));
+        server.Given(Request.Create().WithPath("/.well-known/oauth-authorization-server").UsingGet()).AtPriority(1).InScenario("move").WhenStateIs("moved")
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody($"{{\"issuer\":\"{server.Url127()}\",\"token_endpoint\":\"{server.Url127()}/token\"}}"));
+        server.Given(Request.Create().WithPath("/token").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json")
+                .WithBody("{\"access_token\":\"tok-1\",\"token_type\":\"Bearer\",\"expires_in\":600}"));
+        using var http = new HttpClient(TestPipelines.Primary());
+        var client = new TokenClient(http, TestPipelines.TokenOptionsFor(server.Uri()), new FakeAssertions());
+
+        Assert.ThrowsAsync<TokenRequestException>(() => client.RequestTokenAsync(CancellationToken.None));
+        var token = await client.RequestTokenAsync(CancellationToken.None);
+
+        Assert.That(token.Value, Is.EqualTo("tok-1"));
+    }
 }
