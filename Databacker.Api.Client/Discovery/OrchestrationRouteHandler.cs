@@ -141,7 +141,7 @@ public sealed class OrchestrationRouteHandler : DelegatingHandler
         {
             endpoints = await DiscoveryWait.WithinCallTimeoutAsync(discovering, request, _time, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not CallTimedOutException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        catch (Exception ex) when (!DiscoveryWait.IsOwnTimeout(ex) && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             // (A call whose own time ran out while waiting says nothing about discovery: no fallback, no pause.)
             // The configured URL serves orchestration too (the spec's one URL an agent needs); discovery is a refinement.

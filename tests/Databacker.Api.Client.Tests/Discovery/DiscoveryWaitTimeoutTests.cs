@@ -79,4 +79,54 @@ public sealed class DiscoveryWaitTimeoutTests : ControllerTestBase
 
         Assert.That(controller.Requests($"/engines/telemetry/{Controller.InstanceId}/events"), Has.Count.EqualTo(1));
     }
+
+    private const string ConfigPath = $"/engines/config/{Controller.InstanceId}";
+
+    private static void ServeConfig(WireMockServer server) =>
+        server.Given(Request.Create().WithPath(ConfigPath).UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/vnd.databack.device-config.v1+json")
+                .WithHeader("ETag", "\"1\"").WithBody(Controller.ConfigJson));
+
+    [Test]
+    public async Task A_discovery_fetch_that_times_out_by_itself_still_falls_back_to_the_configured_url()
+    {
+        var controller = Controller.Start(TestServers);
+        ServeSlowEndpoints(controller, TimeSpan.FromSeconds(4));
+        ServeConfig(controller);
+        using var provider = ClientProvider(controller, o =>
+        {
+            o.Resilience.MaxRetryAttempts = 0;
+            o.Resilience.AttemptTimeout = TimeSpan.FromMilliseconds(500);
+            o.Resilience.TotalTimeout = TimeSpan.FromSeconds(1);
+        });
+
+        await provider.GetRequiredService<IOrchestrationClient>().GetConfigAsync(Controller.InstanceId); // no scope
+
+        Assert.That(controller.Requests(ConfigPath), Has.Count.EqualTo(1), "served from the configured URL");
+    }
+
+    [Test]
+    public async Task A_call_with_a_timeout_longer_than_a_wait_can_be_waits_for_discovery_like_any_other()
+    {
+        var controller = Controller.Start(TestServers);
+        var discovered = TestServers.Start();
+        controller.Given(Request.Create().WithPath($"/engines/endpoints/{Controller.InstanceId}").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromMilliseconds(300))
+                .WithHeader("Content-Type", "application/vnd.databack.endpoints.v1+json")
+                .WithBody($$"""{"services":["reporting","scheduling"],"orchestrationUrl":"{{discovered.Url127()}}/"}"""));
+        ServeConfig(controller);
+        ServeConfig(discovered);
+        using var provider = ClientProvider(controller);
+
+        using (DatabackerRequest.With(o => o.Timeout = TimeSpan.FromDays(60)))
+        {
+            await provider.GetRequiredService<IOrchestrationClient>().GetConfigAsync(Controller.InstanceId);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(discovered.Requests(ConfigPath), Has.Count.EqualTo(1), "sent where the discovery document says");
+            Assert.That(controller.Requests(ConfigPath), Is.Empty, "not the fallback of a failed discovery");
+        });
+    }
 }
