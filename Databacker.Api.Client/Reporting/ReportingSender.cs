@@ -133,25 +133,41 @@ public sealed class ReportingSender
             return await _reporting.PostEventsAsync(batch, _instance, cancellationToken).ConfigureAwait(false);
         }
 
-        await SpoolEventsAsync(batch.Events, cancellationToken).ConfigureAwait(false);
+        // Cut to fit before anything is spooled, so that a failure cannot leave part of the batch spooled (and spooled
+        // again when the caller retries the whole batch).
+        var parts = new List<byte[]>();
+        CutToFit(batch, batch.Events, parts);
+        foreach (var part in parts)
+        {
+            await _outbox.AppendAsync(new OutboxRecord(EventsKind, part), cancellationToken).ConfigureAwait(false);
+            await DeliverSpoolAsync(force: false, InlineDeliveryBudget, inline: true, cancellationToken).ConfigureAwait(false);
+        }
+
         return new EventReceipt { Accepted = batch.Events.Count, Duplicates = 0 };
     }
 
-    // A batch larger than a spool segment is spooled in halves (as a log chunk is cut to fit), each delivered as it is
-    // spooled: refused whole, it would be refused again on every flush, and its events never delivered.
-    private async Task SpoolEventsAsync(IList<Event> events, CancellationToken cancellationToken)
+    // A batch larger than a spool segment is spooled in halves (as a log chunk is cut to fit), each part keeping the
+    // batch's own unknown members: refused whole, it would be refused again on every flush, its events never delivered.
+    // One event that alone is larger than a segment can never be spooled: it is dropped and logged, as one the
+    // controller refuses as too large is.
+    private void CutToFit(EventBatch batch, IList<Event> events, List<byte[]> parts)
     {
-        var bytes = Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(new EventBatch { Events = events }, SpoolJson));
-        if (bytes.Length > _outbox!.LargestPayload(EventsKind) && events.Count > 1)
+        var part = new EventBatch { Events = events, AdditionalProperties = batch.AdditionalProperties };
+        var bytes = Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(part, SpoolJson));
+        if (bytes.Length <= _outbox!.LargestPayload(EventsKind))
+        {
+            parts.Add(bytes);
+        }
+        else if (events.Count > 1)
         {
             var half = events.Count / 2;
-            await SpoolEventsAsync([.. events.Take(half)], cancellationToken).ConfigureAwait(false);
-            await SpoolEventsAsync([.. events.Skip(half)], cancellationToken).ConfigureAwait(false);
-            return;
+            CutToFit(batch, [.. events.Take(half)], parts);
+            CutToFit(batch, [.. events.Skip(half)], parts);
         }
-
-        await _outbox.AppendAsync(new OutboxRecord(EventsKind, bytes), cancellationToken).ConfigureAwait(false);
-        await DeliverSpoolAsync(force: false, InlineDeliveryBudget, inline: true, cancellationToken).ConfigureAwait(false);
+        else
+        {
+            ReportingSenderLog.EventTooLarge(_logger, events[0].Id, bytes.Length);
+        }
     }
 
     /// <summary>

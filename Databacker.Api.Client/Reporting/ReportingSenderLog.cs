@@ -18,4 +18,7 @@ internal static partial class ReportingSenderLog
 
     [LoggerMessage(EventId = 1604, Level = LogLevel.Information, Message = "Delivered {Count} spooled report(s)")]
     public static partial void Delivered(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1605, Level = LogLevel.Warning, Message = "Dropped event {EventId}: alone it is {Bytes} bytes, more than a spool segment holds; the other events of its batch were spooled")]
+    public static partial void EventTooLarge(ILogger logger, Guid eventId, int bytes);
 }

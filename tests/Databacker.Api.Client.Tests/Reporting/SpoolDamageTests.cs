@@ -118,4 +118,52 @@ public sealed class SpoolDamageTests
         public Task<LogReceipt> PostLogsAsync(Stream body, string instance, CancellationToken cancellationToken = default) => throw new HttpRequestException("down");
         public Task<EventReceipt> PostEventsAsync(EventBatch body, string instance, CancellationToken cancellationToken = default) => throw new HttpRequestException("down");
     }
+
+    private sealed class Recording : IReportingClient
+    {
+        public List<Guid> Received { get; } = [];
+
+        public List<EventBatch> Batches { get; } = [];
+
+        public Task<LogReceipt> PostLogsAsync(Stream body, string instance, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new LogReceipt());
+
+        public Task<EventReceipt> PostEventsAsync(EventBatch body, string instance, CancellationToken cancellationToken = default)
+        {
+            Received.AddRange(body.Events.Select(e => e.Id));
+            Batches.Add(body);
+            return Task.FromResult(new EventReceipt { Accepted = body.Events.Count });
+        }
+    }
+
+    [Test]
+    public async Task One_event_larger_than_a_segment_is_dropped_and_the_others_are_sent_once()
+    {
+        var controller = new Recording();
+        var sender = new ReportingSender(controller, "i-1", new ReportingSenderOptions { SpoolDirectory = _directory, MaxSpoolBytes = 64 * 1024 });
+        var events = new RunEvents(Guid.NewGuid(), SecretRedactor.UrlsOnly);
+        events.Record(EventType.RunStarted);
+        events.Record(EventType.DumpStarted);
+        events.Record(EventType.DumpFinished, e => e.Attributes = new Dictionary<string, object> { ["output"] = new string('x', 70 * 1024) });
+
+        for (var flush = 0; flush < 3; flush++)
+        {
+            await events.FlushAsync(sender.SendEventsAsync);
+        }
+
+        Assert.That(controller.Received, Has.Count.EqualTo(2).And.Unique, "the two that fit, each once");
+    }
+
+    [Test]
+    public async Task A_spooled_batch_keeps_its_own_unknown_members()
+    {
+        var controller = new Recording();
+        var sender = new ReportingSender(controller, "i-1", new ReportingSenderOptions { SpoolDirectory = _directory });
+        var batch = new EventBatch { Events = [new Event { Id = Guid.NewGuid(), Run = Guid.NewGuid(), Type = EventType.RunStarted, Timestamp = DateTimeOffset.UnixEpoch }] };
+        batch.AdditionalProperties["agentBuild"] = "2026.11";
+
+        await sender.SendEventsAsync(batch);
+
+        Assert.That(controller.Batches.Single().AdditionalProperties, Does.ContainKey("agentBuild"));
+    }
 }
