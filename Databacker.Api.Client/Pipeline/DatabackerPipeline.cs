@@ -43,9 +43,14 @@ public static class DatabackerPipeline
         Expect100ContinueTimeout = TimeSpan.FromSeconds(2),
         RequestHeaderEncodingSelector = static (name, _) =>
             string.Equals(name, "If-None-Match", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "If-Match", StringComparison.OrdinalIgnoreCase)
-                ? System.Text.Encoding.Latin1
+                ? EntityTagEncoding
                 : null,
     };
+
+    // Latin-1 that refuses what it cannot encode: a character beyond U+00FF in an ETag the caller made up is an error,
+    // not a '?' that could match another representation.
+    private static readonly System.Text.Encoding EntityTagEncoding = System.Text.Encoding.GetEncoding(
+        "iso-8859-1", System.Text.EncoderFallback.ExceptionFallback, System.Text.DecoderFallback.ExceptionFallback);
 
     /// <summary>
     /// Fails if the primary handler at the bottom of <paramref name="handler"/> follows redirects by itself, which

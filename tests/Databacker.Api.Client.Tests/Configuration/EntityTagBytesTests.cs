@@ -38,4 +38,23 @@ public sealed class EntityTagBytesTests
                 Does.Contain("If-None-Match: \"v\u00C3\u00A9\""), "the bytes C3 A9 as received");
         });
     }
+
+    [Test]
+    public async Task An_etag_with_a_character_beyond_latin1_is_refused_not_sent_as_a_question_mark()
+    {
+        using var server = new RawServer(_ => "HTTP/1.1 304 Not Modified\r\nContent-Length: 0\r\n\r\n");
+        var trusted = new TrustedOriginRegistry([server.Uri]);
+        using var http = new HttpClient(DatabackerPipeline.Compose(DatabackerPipeline.CreatePrimaryHandler(), new IdempotencyHandler(),
+            new ResilienceHandler(TestPipelines.FastResilience()), TestPipelines.Routing(trusted), null, new MediaTypeHandler()))
+        {
+            BaseAddress = server.Uri,
+        };
+        var configuration = new ConfigurationClient(new OrchestrationClient(http), Controller.InstanceId);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+
+        Assert.CatchAsync(() => configuration.GetConfigurationAsync("\"v\u20AC\"", cts.Token));
+
+        Assert.That(server.Requests.Where(r => r.Contains("If-None-Match", StringComparison.OrdinalIgnoreCase)), Is.Empty);
+        await Task.CompletedTask;
+    }
 }
