@@ -318,7 +318,13 @@ public sealed class LogUploader
         {
             try
             {
-                await request.Response.ConfigureAwait(false);
+                var receipt = await request.Response.ConfigureAwait(false);
+                if (receipt is not null && receipt.Accepted + receipt.Duplicates < request.Lines)
+                {
+                    // The controller says it kept fewer lines than were sent: nothing to resend (it answered success),
+                    // but an operator should know the run's log there is short.
+                    LogUploaderLog.Unacknowledged(_logger, request.Lines, receipt.Accepted, receipt.Duplicates);
+                }
             }
             catch (Exception error) when (IsResendable(error, cancellationToken))
             {

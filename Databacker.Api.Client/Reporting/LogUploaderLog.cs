@@ -9,4 +9,7 @@ internal static partial class LogUploaderLog
 
     [LoggerMessage(EventId = 1611, Level = LogLevel.Warning, Message = "A log request of {Bytes} bytes failed ({Reason}); sending its lines again in {Delay} (resend {Resend} of {MaxResends})")]
     public static partial void Resending(ILogger logger, int bytes, string reason, TimeSpan delay, int resend, int maxResends);
+
+    [LoggerMessage(EventId = 1612, Level = LogLevel.Warning, Message = "The controller acknowledged {Accepted} new and {Duplicates} duplicate line(s) of a log request of {Lines}: the run's log there is short")]
+    public static partial void Unacknowledged(ILogger logger, int lines, long accepted, long duplicates);
 }

@@ -15,6 +15,9 @@ public class LogUploaderTests
     {
         public int? RejectBodiesOver { get; init; }
 
+        /// <summary>Acknowledges one line fewer than each body holds, as a controller that lost some would.</summary>
+        public bool AcknowledgesFewer { get; init; }
+
         public List<string> Bodies { get; } = [];
 
         /// <summary>Every request in order: its size and whether it was accepted.</summary>
@@ -40,7 +43,8 @@ public class LogUploaderTests
                 Bodies.Add(text);
             }
 
-            return Task.FromResult(new LogReceipt());
+            var lines = text.Count(c => c == '\n');
+            return Task.FromResult(new LogReceipt { Accepted = AcknowledgesFewer ? lines - 1 : lines });
         }
 
         public List<LogEntry> Lines() => Bodies
@@ -116,6 +120,24 @@ public class LogUploaderTests
         Assert.That(summary.Lines, Is.EqualTo(80_000));
         Assert.That(summary.Requests, Is.EqualTo(server.Bodies.Count));
         Assert.That(logger.Messages, Has.Count.EqualTo(1).And.Some.Contains("capped"));
+    }
+
+    [Test]
+    public async Task A_receipt_for_fewer_lines_than_were_sent_is_logged_and_a_full_one_is_not()
+    {
+        var short_ = new RecordingServer { AcknowledgesFewer = true };
+        var full = new RecordingServer();
+        var shortLogger = new RecordingLogger();
+        var fullLogger = new RecordingLogger();
+
+        await new LogUploader(short_.SendAsync, SecretRedactor.UrlsOnly, null, null, shortLogger).UploadAsync((await WriteLines(10)).Reader);
+        await new LogUploader(full.SendAsync, SecretRedactor.UrlsOnly, null, null, fullLogger).UploadAsync((await WriteLines(10)).Reader);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(shortLogger.Messages, Has.Count.EqualTo(1).And.Some.Contains("9 new and 0 duplicate line(s) of a log request of 10"));
+            Assert.That(fullLogger.Messages, Is.Empty);
+        });
     }
 
     [Test]
