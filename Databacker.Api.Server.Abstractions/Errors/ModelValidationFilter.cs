@@ -45,13 +45,15 @@ internal sealed class ModelValidationFilter : IActionFilter
 
         context.Result = new ProblemResult(StatusCodes.Status400BadRequest,
             parameter is null ? DatabackerProblemTypes.InvalidBody : DatabackerProblemTypes.InvalidParameter,
-            parameter is null ? "The request is invalid; see errors." : $"The parameter '{parameter}' is invalid; see errors.",
+            parameter is null ? SeeErrors : $"The parameter '{parameter}' is invalid; see errors.",
             extensions);
     }
 
     public void OnActionExecuted(ActionExecutedContext context)
     {
     }
+
+    private const string SeeErrors = "The request is invalid; see errors.";
 
     // The kinds the contract defines, as the generated [JsonInheritance] attributes of ConfigDocument name them.
     private static readonly string Kinds = string.Join(", ", typeof(Contracts.ConfigDocument).GetCustomAttributesData()
@@ -67,15 +69,8 @@ internal sealed class ModelValidationFilter : IActionFilter
             if (argument is Contracts.ConfigDocument document && document.GetType() == typeof(Contracts.ConfigDocument))
             {
                 var kind = document.AdditionalProperties.TryGetValue("kind", out var value) ? value : null;
-                return new ProblemResult(StatusCodes.Status400BadRequest, DatabackerProblemTypes.InvalidBody,
-                    "The request is invalid; see errors.",
-                    new Dictionary<string, object?>
-                    {
-                        ["errors"] = new Dictionary<string, object?>(StringComparer.Ordinal)
-                        {
-                            ["kind"] = new[] { kind is null ? $"'kind' is required: one of {Kinds}." : $"'kind' must be one of {Kinds}, not '{kind}'." },
-                        },
-                    });
+                return ProblemResult.InvalidBody(SeeErrors, "kind",
+                    kind is null ? $"'kind' is required: one of {Kinds}." : $"'kind' must be one of {Kinds}, not '{kind}'.");
             }
         }
 
@@ -102,15 +97,7 @@ internal sealed class ModelValidationFilter : IActionFilter
                 }
 
                 var known = string.Join(", ", Contracts.ServiceName.Known.Select(k => $"'{k}'"));
-                return new ProblemResult(StatusCodes.Status400BadRequest, DatabackerProblemTypes.InvalidBody,
-                    "The request is invalid; see errors.",
-                    new Dictionary<string, object?>
-                    {
-                        ["errors"] = new Dictionary<string, object?>(StringComparer.Ordinal)
-                        {
-                            ["services"] = new[] { $"'services' may hold only {known}, not '{service.Value}'." },
-                        },
-                    });
+                return ProblemResult.InvalidBody(SeeErrors, "services", $"'services' may hold only {known}, not '{service.Value}'.");
             }
         }
 

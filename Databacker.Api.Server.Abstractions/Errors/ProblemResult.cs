@@ -8,4 +8,22 @@ internal sealed class ProblemResult(int status, string type, string? detail, IRe
     public int Status { get; } = status;
 
     public override Task ExecuteResultAsync(ActionContext context) => ProblemWriter.WriteAsync(context.HttpContext, Status, type, detail, extensions);
+
+    /// <summary>
+    /// A 400 <see cref="DatabackerProblemTypes.InvalidBody"/> with one error, in the shape model validation gives them:
+    /// <c>errors</c> maps the member (<c>$</c> for the body as a whole) to its messages.
+    /// </summary>
+    public static ProblemResult InvalidBody(string detail, string member, string error, string? extraName = null, object? extraValue = null)
+    {
+        var extensions = new Dictionary<string, object?>
+        {
+            ["errors"] = new Dictionary<string, object?>(StringComparer.Ordinal) { [member] = new[] { error } },
+        };
+        if (extraName is not null)
+        {
+            extensions[extraName] = extraValue;
+        }
+
+        return new ProblemResult(Microsoft.AspNetCore.Http.StatusCodes.Status400BadRequest, DatabackerProblemTypes.InvalidBody, detail, extensions);
+    }
 }

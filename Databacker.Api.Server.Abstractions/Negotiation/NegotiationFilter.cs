@@ -32,9 +32,8 @@ internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes, IOptions
         {
             // Every body of the contract is required: without one, say so and what to send (MVC would answer a bare 415).
             // The token endpoint (a form) answers in OAuth's own error format instead.
-            context.Result = new ProblemResult(StatusCodes.Status400BadRequest, DatabackerProblemTypes.InvalidBody,
-                $"The request needs a body; send one of: {string.Join(", ", entry.Consumes)}.",
-                new Dictionary<string, object?> { ["supported"] = entry.Consumes, ["errors"] = BodyErrors("A body is required.") });
+            context.Result = ProblemResult.InvalidBody(
+                $"The request needs a body; send one of: {string.Join(", ", entry.Consumes)}.", "$", "A body is required.", "supported", entry.Consumes);
             return Task.CompletedTask;
         }
 
@@ -98,9 +97,6 @@ internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes, IOptions
         return requestMediaType is not null && IsJson(requestMediaType) ? CheckJsonThenAsync(context, next) : next();
     }
 
-    // The shape ModelValidationFilter gives body errors: "$" is the body as a whole.
-    private static Dictionary<string, object?> BodyErrors(string error) => new(StringComparer.Ordinal) { ["$"] = new[] { error } };
-
     private const string FormMediaType = "application/x-www-form-urlencoded";
     private const string NdjsonMediaType = "application/x-ndjson";
 
@@ -124,8 +120,7 @@ internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes, IOptions
             context.Result = problem.TooLarge
                 ? new ProblemResult(StatusCodes.Status413PayloadTooLarge, DatabackerProblemTypes.PayloadTooLarge, problem.Detail,
                     new Dictionary<string, object?> { ["maxValues"] = maxValues })
-                : new ProblemResult(StatusCodes.Status400BadRequest, DatabackerProblemTypes.InvalidBody, problem.Detail,
-                    new Dictionary<string, object?> { ["errors"] = BodyErrors(problem.Detail) });
+                : ProblemResult.InvalidBody(problem.Detail, "$", problem.Detail);
             return;
         }
 
