@@ -121,17 +121,14 @@ internal static class StrictJsonSyntax
     private static bool TryUtf8(ReadOnlySpan<byte> body, string? contentType, out ReadOnlySpan<byte> utf8)
     {
         utf8 = body;
-        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var parsed)
-            || !parsed.Charset.HasValue
-            || parsed.Charset.Value.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
-            || parsed.Charset.Value.Equals("us-ascii", StringComparison.OrdinalIgnoreCase))
+        if (Negotiation.Charset.Of(contentType) is not { } charset || Negotiation.Charset.IsUtf8Name(charset))
         {
             return true;
         }
 
         try
         {
-            utf8 = Encoding.UTF8.GetBytes(Encoding.GetEncoding(parsed.Charset.Value!).GetString(body));
+            utf8 = Encoding.UTF8.GetBytes(Encoding.GetEncoding(charset).GetString(body));
             return true;
         }
         catch (Exception error) when (error is ArgumentException or NotSupportedException)

@@ -75,7 +75,7 @@ internal sealed class EntityTaggedObjectResult(object document, string entityTag
 
         var bytes = buffer.ToArray();
         if (response.StatusCode == StatusCodes.Status200OK && response.ContentType is { } contentType && bytes.Length <= MaxCachedBytes
-            && IsUtf8(contentType))
+            && Negotiation.Charset.IsUtf8(contentType)) // only UTF-8, the one encoding every client of this API reads
         {
             var entry = new Entry(entityTag, mediaType, contentType, bytes);
             Cache.AddOrUpdate(_document, Cache.TryGetValue(_document, out var entries) ? With(entries, entry) : [entry]);
@@ -84,11 +84,6 @@ internal sealed class EntityTaggedObjectResult(object document, string entityTag
         response.ContentLength = bytes.Length;
         await original.WriteAsync(bytes, context.HttpContext.RequestAborted).ConfigureAwait(false);
     }
-
-    // Only UTF-8 (or no charset) is remembered: the one encoding every client of this API reads.
-    private static bool IsUtf8(string contentType) =>
-        MediaTypeHeaderValue.TryParse(contentType, out var parsed)
-        && (!parsed.Charset.HasValue || parsed.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
 
     private static Task WriteAsync(HttpResponse response, Entry entry, CancellationToken cancellationToken)
     {

@@ -50,7 +50,7 @@ internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes, IOptions
 
             // NDJSON is UTF-8 (the log reader reads nothing else): a body that says it is in another charset would be
             // misread, so it is refused as a type that is not supported.
-            if (string.Equals(requestMediaType, NdjsonMediaType, StringComparison.OrdinalIgnoreCase) && !IsUtf8(request.ContentType))
+            if (string.Equals(requestMediaType, NdjsonMediaType, StringComparison.OrdinalIgnoreCase) && !Charset.IsUtf8(request.ContentType))
             {
                 context.Result = new ProblemResult(StatusCodes.Status415UnsupportedMediaType, DatabackerProblemTypes.UnsupportedMediaType,
                     $"A log body is UTF-8 NDJSON; '{request.ContentType}' names another charset.",
@@ -99,13 +99,6 @@ internal sealed class NegotiationFilter(OperationMediaTypes mediaTypes, IOptions
 
     private const string FormMediaType = "application/x-www-form-urlencoded";
     private const string NdjsonMediaType = "application/x-ndjson";
-
-    private static bool IsUtf8(string? contentType) =>
-        !Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var parsed)
-        || !parsed.Charset.HasValue
-        || parsed.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
-        || parsed.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase)
-        || parsed.Charset.Equals("us-ascii", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsJson(string mediaType) =>
         mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase) || string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase);
