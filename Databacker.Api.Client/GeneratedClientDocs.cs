@@ -1,4 +1,5 @@
-// What a NuGet user reads about the generated clients: NSwag's templates document each operation, not the types.
+// What a NuGet user reads about the generated types: NSwag's templates document each operation, not the types. The
+// client classes are documented beside their hooks (Pipeline/GeneratedClientHooks.cs).
 namespace Databacker.Api.Client;
 
 /// <summary>
@@ -32,26 +33,6 @@ public partial interface IAdministrationClient
 /// not call it themselves: the pipeline's token handling does.
 /// </summary>
 public partial interface IAuthClient
-{
-}
-
-/// <summary>The generated implementation of <see cref="IOrchestrationClient"/> over an <see cref="HttpClient"/> with the SDK's pipeline.</summary>
-public partial class OrchestrationClient
-{
-}
-
-/// <summary>The generated implementation of <see cref="IReportingClient"/> over an <see cref="HttpClient"/> with the SDK's pipeline.</summary>
-public partial class ReportingClient
-{
-}
-
-/// <summary>The generated implementation of <see cref="IAdministrationClient"/> over an <see cref="HttpClient"/> with the SDK's pipeline.</summary>
-public partial class AdministrationClient
-{
-}
-
-/// <summary>The generated implementation of <see cref="IAuthClient"/> over an <see cref="HttpClient"/> with the SDK's pipeline.</summary>
-public partial class AuthClient
 {
 }
 

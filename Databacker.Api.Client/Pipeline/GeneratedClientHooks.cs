@@ -5,6 +5,7 @@ using Databacker.Api.Client.Pipeline;
 // reading rules (exact round trips of unknown members) are applied.
 namespace Databacker.Api.Client;
 
+/// <summary>The generated implementation of <see cref="IOrchestrationClient"/> over an <see cref="HttpClient"/> with the SDK's pipeline.</summary>
 /// <content>Captures the per-call overrides of <see cref="DatabackerRequest"/>.</content>
 public partial class OrchestrationClient
 {
@@ -13,6 +14,7 @@ public partial class OrchestrationClient
     partial void PrepareRequest(HttpClient client, HttpRequestMessage request, string url) => DatabackerRequest.Capture(request);
 }
 
+/// <summary>The generated implementation of <see cref="IReportingClient"/> over an <see cref="HttpClient"/> with the SDK's pipeline.</summary>
 /// <content>Captures the per-call overrides of <see cref="DatabackerRequest"/>.</content>
 public partial class ReportingClient
 {
@@ -21,6 +23,7 @@ public partial class ReportingClient
     partial void PrepareRequest(HttpClient client, HttpRequestMessage request, string url) => DatabackerRequest.Capture(request);
 }
 
+/// <summary>The generated implementation of <see cref="IAdministrationClient"/> over an <see cref="HttpClient"/> with the SDK's pipeline.</summary>
 /// <content>Captures the per-call overrides of <see cref="DatabackerRequest"/> and the caller's user token source.</content>
 public partial class AdministrationClient
 {
@@ -39,6 +42,7 @@ public partial class AdministrationClient
     }
 }
 
+/// <summary>The generated implementation of <see cref="IAuthClient"/> over an <see cref="HttpClient"/> with the SDK's pipeline.</summary>
 /// <content>Captures the per-call overrides of <see cref="DatabackerRequest"/>.</content>
 public partial class AuthClient
 {
