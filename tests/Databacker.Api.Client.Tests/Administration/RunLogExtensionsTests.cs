@@ -26,17 +26,7 @@ public sealed class RunLogExtensionsTests : ControllerTestBase
     private static string Line(long seq, string message) =>
         $$$"""{"run":"{{{Run}}}","seq":{{{seq}}},"timestamp":"2026-11-27T10:00:0{{{seq}}}+01:00","stream":"stdout","message":"{{{message}}}","fields":{"at":"2026-11-27T10:00:00.1234567+05:30"}}""";
 
-    private static ServiceProvider Provider(WireMockServer server)
-    {
-        var services = new ServiceCollection();
-        services.AddDatabackerAdministrationClient(o =>
-        {
-            o.Controller = server.Uri();
-            o.UserTokens = new StaticUserTokenSource(UserToken);
-            o.Resilience.BaseDelay = TimeSpan.FromMilliseconds(1);
-        });
-        return services.BuildServiceProvider();
-    }
+    private static ServiceProvider Provider(WireMockServer server) => AdministrationProvider(server, UserToken);
 
     private static void ServeLog(WireMockServer server, string contentType, string body) =>
         server.Given(Request.Create().WithPath(LogPath).UsingGet()).AtPriority(10)

@@ -21,19 +21,8 @@ public sealed class AdministrationClientTests : ControllerTestBase
 {
     private const string UserToken = "operator.jwt-token_1";
 
-    private static ServiceProvider AdministrationProvider(WireMockServer server, Action<DatabackerClientOptions>? tweak = null, Action<IServiceCollection>? more = null)
-    {
-        var services = new ServiceCollection();
-        more?.Invoke(services);
-        services.AddDatabackerAdministrationClient(o =>
-        {
-            o.Controller = server.Uri();
-            o.UserTokens = new StaticUserTokenSource(UserToken);
-            o.Resilience.BaseDelay = TimeSpan.FromMilliseconds(1);
-            tweak?.Invoke(o);
-        });
-        return services.BuildServiceProvider();
-    }
+    private static ServiceProvider AdministrationProvider(WireMockServer server, Action<DatabackerClientOptions>? tweak = null, Action<IServiceCollection>? more = null) =>
+        AdministrationProvider(server, UserToken, tweak, more);
 
     [Test]
     public async Task A_tool_without_an_instance_identity_starts_and_calls_with_the_end_users_token_only()

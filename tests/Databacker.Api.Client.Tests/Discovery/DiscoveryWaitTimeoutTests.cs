@@ -64,7 +64,7 @@ public sealed class DiscoveryWaitTimeoutTests : ControllerTestBase
     }
 
     [Test]
-    public async Task A_wait_within_the_timeout_leaves_the_call_its_remaining_time_and_it_succeeds()
+    public async Task A_wait_within_the_timeout_lets_the_call_go_on_and_succeed()
     {
         var controller = Controller.Start(TestServers);
         ServeSlowEndpoints(controller, TimeSpan.FromMilliseconds(300));

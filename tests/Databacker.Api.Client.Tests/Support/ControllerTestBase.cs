@@ -33,6 +33,26 @@ public abstract class ControllerTestBase
         return services.BuildServiceProvider();
     }
 
+    /// <summary>
+    /// A container with <c>AddDatabackerAdministrationClient</c> alone pointed at <paramref name="controller"/>, calling
+    /// with <paramref name="userToken"/>, retries 1 ms apart, then <paramref name="tweak"/> and <paramref name="more"/>
+    /// (the latter before the registration).
+    /// </summary>
+    protected static ServiceProvider AdministrationProvider(
+        WireMockServer controller, string userToken, Action<DatabackerClientOptions>? tweak = null, Action<IServiceCollection>? more = null)
+    {
+        var services = new ServiceCollection();
+        more?.Invoke(services);
+        services.AddDatabackerAdministrationClient(o =>
+        {
+            o.Controller = controller.Uri();
+            o.UserTokens = new Databacker.Api.Client.Authentication.StaticUserTokenSource(userToken);
+            o.Resilience.BaseDelay = TimeSpan.FromMilliseconds(1);
+            tweak?.Invoke(o);
+        });
+        return services.BuildServiceProvider();
+    }
+
     [SetUp]
     public void CreateServersAndKey()
     {
